@@ -1,0 +1,240 @@
+/*
+ * classify.c — score a response against a loaded theme set.
+ *
+ * One pass over subject then text: each word is folded, stop words are
+ * skipped, the rest stemmed and looked up in the set's stem table. A ring
+ * of the last LEX_PHRASE_MAX stem ids lets a phrase be recognised when its
+ * last word arrives (variants are indexed by last stem, see lexicon.h).
+ * A sentence break, the gap between subject and text, and any word no term
+ * uses all enter the ring as "no stem", so a phrase never spans them.
+ *
+ * Score of a theme, with c_j the number of times term j occurred:
+ *
+ *     score = max(0, sum_j s_j * w_j * c_j (k + 1) / (c_j + k N))
+ *
+ * where w_j is the term's weight, s_j is +1 for a term and -1 for an
+ * "against" term, k = 1.2, and N = 1 - b + b * max(L, A) / A is a gentle
+ * length norm: L is the number of non-stop words in subject and text,
+ * A = 150 (about a 1 KB response) and b = 0.1.
+ *
+ * This is BM25's saturation. A term met once in a short email counts its
+ * weight exactly; repeats add less and less (never more than 2.2 times
+ * the weight), so a letter that says "burglary" ten times does not drown
+ * out its other themes. Responses shorter than A are not boosted, and a
+ * 10 KB letter's single mention still counts two-thirds of its weight, so
+ * a passing remark in a long submission weighs a little less than the
+ * same remark as the whole of an email. Scores are therefore comparable
+ * across lengths and with the set's threshold.
+ */
+#include "classify.h"
+
+#include "lexicon.h"
+#include "tokenise.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAT_K 1.2
+#define NORM_B 0.1
+#define NORM_AVG 150.0
+
+#define NO_STEM UINT32_MAX
+
+struct scan {
+	const struct theme_set *ts;
+	uint32_t ring[LEX_PHRASE_MAX];  /* last stem ids; NO_STEM for gaps */
+	size_t pos;                     /* words pushed so far */
+	size_t n_words;                 /* non-stop words: L in the formula */
+	uint32_t *counts;               /* per term */
+};
+
+static void push_gap(struct scan *sc)
+{
+	sc->ring[sc->pos++ % LEX_PHRASE_MAX] = NO_STEM;
+}
+
+/* The ring holds the last word at pos - 1; a variant matches when its
+ * stems are the last len entries. */
+static void match_at(struct scan *sc, uint32_t id)
+{
+	const struct theme_set *ts = sc->ts;
+
+	sc->ring[sc->pos++ % LEX_PHRASE_MAX] = id;
+	for (uint32_t i = ts->last_off[id]; i < ts->last_off[id + 1]; i++) {
+		const struct lex_variant *v = &ts->variants[ts->by_last[i]];
+		bool ok = v->len <= sc->pos;
+		for (uint32_t k = 1; ok && k < v->len; k++)
+			ok = sc->ring[(sc->pos - 1 - k) % LEX_PHRASE_MAX] ==
+			     v->ids[v->len - 1 - k];
+		if (ok)
+			sc->counts[v->term]++;
+	}
+}
+
+static int scan_text(struct scan *sc, const char *s)
+{
+	struct tok_reader r;
+	struct tok_word w;
+	char stem[TOK_WORD_MAX + 1];
+
+	tok_init(&r, s, strlen(s));
+	while (tok_next(&r, &w)) {
+		if (w.after_break)
+			push_gap(sc);
+		if (tok_is_stop(w.text, w.len))
+			continue;
+		sc->n_words++;
+		if (w.too_long) {
+			push_gap(sc);
+			continue;
+		}
+		int n = tok_stem(w.text, w.len, stem);
+		if (n < 0)
+			return -1;
+		long id = lex_lookup(sc->ts, stem, (size_t)n);
+		if (id < 0)
+			push_gap(sc);
+		else
+			match_at(sc, (uint32_t)id);
+	}
+	push_gap(sc); /* nothing spans from subject into text */
+	return 0;
+}
+
+struct ranked {
+	uint32_t term;
+	double part;
+};
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->part != y->part)
+		return x->part > y->part ? -1 : 1;
+	return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct theme_hit *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->theme_id, y->theme_id);
+}
+
+/* "term, term, ..." of the matched positive terms, largest part first. */
+static char *join_terms(const struct theme_set *ts, struct ranked *rk, size_t n)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	qsort(rk, n, sizeof(*rk), ranked_cmp);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(ts->terms[rk[i].term].text) + 2;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	p = s;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = ts->terms[rk[i].term].text;
+		size_t tl = strlen(t);
+		if (i > 0) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		memcpy(p, t, tl);
+		p += tl;
+	}
+	*p = '\0';
+	return s;
+}
+
+int classify_text(const struct theme_set *ts, const char *subject,
+		  const char *text, struct theme_hit **hits, size_t *n_hits)
+{
+	struct scan sc = {.ts = ts};
+	struct theme_hit *out = NULL;
+	struct ranked *rk = NULL;
+	size_t n_out = 0;
+	int rc = -1;
+
+	*hits = NULL;
+	*n_hits = 0;
+	sc.counts = calloc(ts->n_terms ? ts->n_terms : 1, sizeof(*sc.counts));
+	rk = malloc((ts->n_terms ? ts->n_terms : 1) * sizeof(*rk));
+	out = calloc(ts->n_themes ? ts->n_themes : 1, sizeof(*out));
+	if (sc.counts == NULL || rk == NULL || out == NULL)
+		goto out;
+	for (size_t i = 0; i < LEX_PHRASE_MAX; i++)
+		push_gap(&sc);
+	if (subject != NULL && scan_text(&sc, subject) < 0)
+		goto out;
+	if (text != NULL && scan_text(&sc, text) < 0)
+		goto out;
+
+	double len = (double)sc.n_words < NORM_AVG ? NORM_AVG : (double)sc.n_words;
+	double norm = 1.0 - NORM_B + NORM_B * len / NORM_AVG;
+	for (size_t t = 0; t < ts->n_themes; t++) {
+		const struct lex_theme *th = &ts->themes[t];
+		double score = 0.0;
+		size_t n_rk = 0;
+		for (uint32_t j = th->first_term; j < th->first_term + th->n_terms; j++) {
+			if (sc.counts[j] == 0)
+				continue;
+			double c = sc.counts[j];
+			double part = ts->terms[j].weight * c * (SAT_K + 1.0) /
+				      (c + SAT_K * norm);
+			if (ts->terms[j].against) {
+				score -= part;
+			} else {
+				score += part;
+				rk[n_rk++] = (struct ranked){j, part};
+			}
+		}
+		if (score < th->threshold || n_rk == 0)
+			continue;
+		out[n_out].score = score;
+		out[n_out].theme_id = strdup(th->id);
+		out[n_out].terms = join_terms(ts, rk, n_rk);
+		n_out++;
+		if (out[n_out - 1].theme_id == NULL || out[n_out - 1].terms == NULL)
+			goto out;
+	}
+	qsort(out, n_out, sizeof(*out), hit_cmp);
+	if (n_out > 0) {
+		*hits = out;
+		*n_hits = n_out;
+		out = NULL;
+	}
+	rc = 0;
+out:
+	classify_free_hits(out, n_out);
+	free(rk);
+	free(sc.counts);
+	return rc;
+}
+
+void classify_free_hits(struct theme_hit *hits, size_t n)
+{
+	if (hits == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(hits[i].theme_id);
+		free(hits[i].terms);
+	}
+	free(hits);
+}
+
+int classify_response(const struct theme_set *ts, struct response *r)
+{
+	struct theme_hit *hits;
+	size_t n;
+
+	if (classify_text(ts, r->subject, r->text, &hits, &n) < 0)
+		return -1;
+	classify_free_hits(r->themes, r->n_themes);
+	r->themes = hits;
+	r->n_themes = n;
+	return 0;
+}

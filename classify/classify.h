@@ -1,0 +1,28 @@
+/*
+ * classify.h — score a response's text against a theme set.
+ *
+ * Local, deterministic and explainable: every theme hit carries the terms
+ * that produced it. Multi-label: every theme whose score passes the set's
+ * threshold is returned, highest first; none when nothing passes.
+ * Thread-safe for a shared, immutable theme_set.
+ */
+#ifndef CONSULTD_CLASSIFY_H
+#define CONSULTD_CLASSIFY_H
+
+#include "intake/response.h"
+#include "themes.h"
+
+/*
+ * Classify subject + text. On success sets *hits to a caller-owned array of
+ * *n_hits theme_hits (each member owned by the array; free with
+ * classify_free_hits) and returns 0; *hits is NULL when n is 0. Returns -1
+ * on out of memory.
+ */
+int classify_text(const struct theme_set *ts, const char *subject,
+		  const char *text, struct theme_hit **hits, size_t *n_hits);
+void classify_free_hits(struct theme_hit *hits, size_t n);
+
+/* Classify r->subject/r->text into r->themes/r->n_themes (replacing any). */
+int classify_response(const struct theme_set *ts, struct response *r);
+
+#endif

@@ -1,0 +1,280 @@
+#include "tokenise.h"
+
+#include <libstemmer.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cp_class {
+	CP_SEP,        /* space, symbol, anything that is not part of a word */
+	CP_WORD,       /* letter or digit */
+	CP_MARK,       /* combining mark: dropped, the word goes on */
+	CP_APOS,       /* apostrophe: dropped inside a word */
+	CP_HYPHEN,
+	CP_BREAK,      /* sentence punctuation */
+	CP_NEWLINE
+};
+
+/* Latin-1 letters U+00C0..U+00FF folded to ASCII, so "café" meets "cafe".
+ * NULL marks the two non-letters (multiplication and division signs). */
+static const char *const latin1_fold[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+/* Decode one UTF-8 sequence; *cp = -1 and one byte consumed when invalid. */
+static size_t utf8_decode(const unsigned char *p, const unsigned char *end,
+			  int32_t *cp)
+{
+	unsigned char c = p[0];
+	size_t need;
+	int32_t v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1; v = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2; v = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3; v = c & 0x07; min = 0x10000;
+	} else {
+		*cp = -1;
+		return 1;
+	}
+	if ((size_t)(end - p) <= need) {
+		*cp = -1;
+		return 1;
+	}
+	for (size_t i = 1; i <= need; i++) {
+		if ((p[i] & 0xC0) != 0x80) {
+			*cp = -1;
+			return 1;
+		}
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+		*cp = -1;
+		return 1;
+	}
+	*cp = v;
+	return need + 1;
+}
+
+static enum cp_class classify_cp(int32_t cp)
+{
+	if (cp < 0x80) {
+		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+		    (cp >= '0' && cp <= '9'))
+			return CP_WORD;
+		switch (cp) {
+		case '\'': return CP_APOS;
+		case '-': return CP_HYPHEN;
+		case '\n': return CP_NEWLINE;
+		case '.': case ',': case ';': case ':': case '!': case '?':
+		case '(': case ')': case '[': case ']': case '{': case '}':
+			return CP_BREAK;
+		default: return CP_SEP;
+		}
+	}
+	if (cp < 0xC0)
+		return CP_SEP; /* Latin-1 symbols, and invalid bytes (-1) */
+	if (cp <= 0xFF)
+		return latin1_fold[cp - 0xC0] ? CP_WORD : CP_SEP;
+	if (cp >= 0x300 && cp <= 0x36F)
+		return CP_MARK;
+	if (cp == 0x2018 || cp == 0x2019 || cp == 0x2BC)
+		return CP_APOS;
+	if (cp == 0x2010 || cp == 0x2011)
+		return CP_HYPHEN;
+	if (cp == 0x2026 || cp == 0x3002 || cp == 0xFF0C || cp == 0xFF0E)
+		return CP_BREAK;
+	/* Punctuation, symbols, arrows, box drawing, CJK punctuation,
+	 * private use, variation selectors, BOM, specials and emoji. */
+	if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+	    (cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+	    cp == 0xFEFF || (cp >= 0xFFF0 && cp <= 0xFFFF) ||
+	    (cp >= 0x1F000 && cp <= 0x1FAFF) || cp >= 0xE0000)
+		return CP_SEP;
+	return CP_WORD;
+}
+
+void tok_init(struct tok_reader *r, const char *s, size_t n)
+{
+	r->p = (const unsigned char *)s;
+	r->end = r->p + n;
+}
+
+/* Append a word character, folded; a word that grows too long is cut and
+ * flagged so it cannot match by accident on its prefix. */
+static void word_append(struct tok_word *w, int32_t cp, const unsigned char *src,
+			size_t srclen)
+{
+	char buf[4];
+	const char *add = buf;
+	size_t n;
+
+	if (cp < 0x80) {
+		buf[0] = (char)((cp >= 'A' && cp <= 'Z') ? cp + ('a' - 'A') : cp);
+		n = 1;
+	} else if (cp <= 0xFF) {
+		add = latin1_fold[cp - 0xC0];
+		n = strlen(add);
+	} else {
+		add = (const char *)src;
+		n = srclen;
+	}
+	if (w->len + n > TOK_WORD_MAX) {
+		w->too_long = true;
+		return;
+	}
+	memcpy(w->text + w->len, add, n);
+	w->len += n;
+}
+
+bool tok_next(struct tok_reader *r, struct tok_word *w)
+{
+	const unsigned char *p = r->p;
+	const unsigned char *end = r->end;
+	int32_t cp = 0;
+	size_t n = 0;
+	unsigned newlines = 0, hyphens = 0, others = 0;
+	bool brk = false;
+
+	/* Separators before the word. */
+	while (p < end) {
+		n = utf8_decode(p, end, &cp);
+		enum cp_class k = classify_cp(cp);
+		if (k == CP_WORD)
+			break;
+		switch (k) {
+		case CP_HYPHEN: hyphens++; break;
+		case CP_BREAK: brk = true; break;
+		case CP_NEWLINE: newlines++; break;
+		case CP_SEP:
+			if (cp != ' ' && cp != '\t' && cp != '\r')
+				others++;
+			break;
+		default: others++; break;
+		}
+		p += n;
+	}
+	if (p >= end) {
+		r->p = p;
+		return false;
+	}
+	w->len = 0;
+	w->too_long = false;
+	w->after_break = brk || newlines >= 2;
+	/* "anti-social", not "anti - social" or "anti-\nsocial" split by a
+	 * hard wrap, which a person would still read as one word. */
+	w->after_hyphen = hyphens == 1 && others == 0 && !brk && newlines <= 1;
+
+	while (p < end) {
+		n = utf8_decode(p, end, &cp);
+		enum cp_class k = classify_cp(cp);
+		if (k == CP_WORD) {
+			word_append(w, cp, p, n);
+		} else if (k == CP_MARK) {
+			/* decomposed accents: "e" + U+0301 is still "e" */
+		} else if (k == CP_APOS) {
+			int32_t next = -1;
+			if (p + n < end)
+				utf8_decode(p + n, end, &next);
+			if (classify_cp(next) != CP_WORD)
+				break;
+		} else {
+			break;
+		}
+		p += n;
+	}
+	w->text[w->len] = '\0';
+	r->p = p;
+	return true;
+}
+
+/* Kept short on purpose: only glue words that a phrase may or may not have
+ * ("nicked my bike" = "nicked bike"). Negations and prepositions that carry
+ * meaning ("no", "never", "against", "off", "out") are not here. Sorted for
+ * bsearch. */
+static const char *const stop_words[] = {
+	"a", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
+	"by", "did", "do", "does", "for", "from", "had", "has", "have", "he",
+	"her", "hers", "him", "his", "i", "if", "im", "in", "into", "is", "it",
+	"its", "ive", "me", "my", "of", "on", "or", "our", "ours", "s", "she",
+	"so", "some", "that", "the", "their", "theirs", "them", "these", "they",
+	"this", "those", "to", "us", "was", "we", "were", "with", "you", "your",
+	"yours",
+};
+
+static int stop_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+bool tok_is_stop(const char *w, size_t n)
+{
+	if (n > 6)
+		return false; /* longest stop word is "theirs" */
+	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
+		       sizeof(stop_words[0]), stop_cmp) != NULL;
+}
+
+/* An sb_stemmer holds its working buffer inside, so it must not be shared:
+ * each thread gets its own through a key whose destructor frees it. */
+static pthread_key_t stem_key;
+static pthread_once_t stem_once = PTHREAD_ONCE_INIT;
+static bool stem_key_ok;
+
+static void stemmer_destroy(void *p)
+{
+	sb_stemmer_delete(p);
+}
+
+static void stem_key_make(void)
+{
+	stem_key_ok = pthread_key_create(&stem_key, stemmer_destroy) == 0;
+}
+
+static int stem_with(struct sb_stemmer *st, const char *w, size_t n,
+		     char out[TOK_WORD_MAX + 1])
+{
+	const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)w, (int)n);
+	if (s == NULL)
+		return -1;
+	int len = sb_stemmer_length(st);
+	if (len < 0 || len > TOK_WORD_MAX)
+		len = len < 0 ? 0 : TOK_WORD_MAX;
+	memcpy(out, s, (size_t)len);
+	out[len] = '\0';
+	return len;
+}
+
+int tok_stem(const char *w, size_t n, char out[TOK_WORD_MAX + 1])
+{
+	struct sb_stemmer *st = NULL;
+	int rc;
+
+	if (n > TOK_WORD_MAX)
+		n = TOK_WORD_MAX;
+	pthread_once(&stem_once, stem_key_make);
+	if (stem_key_ok)
+		st = pthread_getspecific(stem_key);
+	if (st == NULL) {
+		st = sb_stemmer_new("english", NULL);
+		if (st == NULL)
+			return -1;
+		if (!stem_key_ok || pthread_setspecific(stem_key, st) != 0) {
+			/* No per-thread slot: stem with a private one. */
+			rc = stem_with(st, w, n, out);
+			sb_stemmer_delete(st);
+			return rc;
+		}
+	}
+	return stem_with(st, w, n, out);
+}

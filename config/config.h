@@ -1,0 +1,70 @@
+/*
+ * config.h — the consultd configuration file.
+ *
+ * An INI file (see README "Configuration reference") read with inih through
+ * ini_lines. Loading is all-or-nothing: a new struct config is built and
+ * returned only when every key parsed and validated, so a reload can keep
+ * the old one on error. Relative paths in the file are resolved against the
+ * directory of the config file.
+ */
+#ifndef CONSULTD_CONFIG_H
+#define CONSULTD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
+enum on_close { ON_CLOSE_IDLE, ON_CLOSE_EXIT };
+
+struct imap_config {
+	bool enabled;           /* an [imap] section is present */
+	char *host;
+	int port;               /* default 993 (implicit) or 143 */
+	enum imap_tls tls;
+	char *ca_file;          /* extra trust anchors, or NULL */
+	char *user;
+	char *password_file;    /* absolute path */
+	char *mailbox;          /* default "INBOX" */
+	int poll_interval;      /* seconds, default 60 */
+};
+
+struct config {
+	char *path;             /* the file this was read from */
+	char *name;             /* consultation name */
+	int64_t opens;          /* Unix seconds */
+	int64_t closes;
+	int64_t grace;          /* seconds after closes still accepted as late */
+	char *themes_path;      /* absolute path of the theme file */
+	enum on_close on_close;
+	struct imap_config imap;
+	char *storage_path;     /* absolute path of the SQLite file */
+	char *report_folder;    /* absolute path */
+};
+
+/*
+ * Read and validate path. On success *out is a new config (caller frees
+ * with config_free) and 0 is returned. On failure returns -1, *out is
+ * NULL, and err holds every problem found, one per line, each as
+ * "FILE:LINE: [section] key: what is wrong" (or "FILE: ..." when the file
+ * cannot be read or a required key is missing).
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+void config_free(struct config *cfg); /* accepts NULL */
+
+/*
+ * Parse an RFC 3339 date-time with a mandatory offset ("Z" or "+01:00"),
+ * e.g. "2021-11-16T00:00:00Z". Returns 0 and sets *t, or -1.
+ */
+int config_parse_time(const char *s, int64_t *t);
+
+/*
+ * Parse a duration: a non-negative integer with an optional unit s, m, h or
+ * d ("90", "30s", "15m", "24h", "2d"). Returns 0 and sets *secs, or -1.
+ */
+int config_parse_duration(const char *s, int64_t *secs);
+
+/* Format t as RFC 3339 UTC ("2021-11-16T00:00:00Z") into buf (>= 21 bytes). */
+void config_format_time(int64_t t, char *buf, size_t len);
+
+#endif

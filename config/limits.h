@@ -1,0 +1,19 @@
+/*
+ * limits.h — every cap on input from outside, in one place.
+ *
+ * Each is checked before the bytes are parsed; hitting one is logged and the
+ * input is quarantined (never silently dropped).
+ */
+#ifndef CONSULTD_LIMITS_H
+#define CONSULTD_LIMITS_H
+
+#define LIMIT_MESSAGE_BYTES     (25u * 1024u * 1024u) /* one raw mail */
+#define LIMIT_TEXT_BYTES        (2u * 1024u * 1024u)  /* decoded body text kept per response */
+#define LIMIT_ATTACHMENTS       64u                   /* attachments recorded per message */
+#define LIMIT_MIME_DEPTH        16u                   /* nested multiparts followed */
+#define LIMIT_HEADER_BYTES      (64u * 1024u)         /* one decoded header value */
+#define LIMIT_CONFIG_LINE       4096u                 /* one line of a config or theme file */
+#define LIMIT_BATCH_MESSAGES    100u                  /* IMAP messages per fetch batch */
+#define LIMIT_BATCH_BYTES       (32u * 1024u * 1024u) /* raw bytes per fetch batch */
+
+#endif

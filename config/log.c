@@ -1,0 +1,74 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum log_level max_level = LOG_LEVEL_INFO;
+
+void log_set_level(enum log_level max)
+{
+	max_level = max;
+}
+
+static const char *level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_ERR: return "error";
+	case LOG_LEVEL_WARN: return "warning";
+	case LOG_LEVEL_INFO: return "info";
+	case LOG_LEVEL_DEBUG: return "debug";
+	}
+	return "info";
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	if (level > max_level)
+		return;
+	/* journald reads the priority prefix; a terminal reader wants words. */
+	bool journal = getenv("JOURNAL_STREAM") != NULL;
+	char line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	flockfile(stderr);
+	if (journal)
+		fprintf(stderr, "<%d>%s\n", (int)level, line);
+	else
+		fprintf(stderr, "consultd: %s: %s\n", level_name(level), line);
+	funlockfile(stderr);
+}
+
+const char *log_escape(const char *text, char *buf, size_t len)
+{
+	size_t o = 0;
+	if (len == 0)
+		return buf;
+	if (text == NULL)
+		text = "";
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+		char esc[5];
+		size_t n;
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\') {
+			n = (size_t)snprintf(esc, sizeof(esc), *p == '"' || *p == '\\' ? "\\%c" : "\\x%02x", *p);
+		} else {
+			esc[0] = (char)*p;
+			n = 1;
+		}
+		if (o + n + 4 > len) {
+			if (len >= 4) {
+				memcpy(buf + (o <= len - 4 ? o : len - 4), "...", 4);
+				return buf;
+			}
+			break;
+		}
+		memcpy(buf + o, esc, n);
+		o += n;
+	}
+	buf[o < len ? o : len - 1] = '\0';
+	return buf;
+}

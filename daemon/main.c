@@ -1,0 +1,391 @@
+/*
+ * consultd — collects a consultation's responses while its window is open.
+ *
+ * The loop thread owns the state and the single write connection to the
+ * store. The IMAP worker (intake/imap.h) fetches, parses and classifies on
+ * its own thread and hands bounded batches here; each batch is stored in
+ * one transaction together with the mailbox cursor, and only then is the
+ * worker told to flag it. A window timer starts intake at `opens` and
+ * asks for a final sweep at `closes + grace`; the closing summary is then
+ * written on a libuv work thread with its own read-only connection.
+ */
+#include "classify/themes.h"
+#include "config/config.h"
+#include "config/log.h"
+#include "daemon/window.h"
+#include "intake/imap.h"
+#include "intake/mime.h"
+#include "report/report.h"
+#include "storage/storage.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <uv.h>
+
+/* How long the final sweep may take before the summary is written anyway. */
+#define SWEEP_TIMEOUT_MS (5 * 60 * 1000)
+
+enum phase { PHASE_WAITING, PHASE_COLLECTING, PHASE_SWEEPING, PHASE_REPORTING, PHASE_DONE };
+
+struct daemon {
+	uv_loop_t *loop;
+	struct config *cfg;
+	struct theme_set *themes;
+	struct storage *store;
+	char *source;               /* intake state key of the IMAP source */
+	uint32_t uidvalidity;       /* the stored cursor, as last committed */
+	uint32_t last_uid;
+	struct imap_worker *imap;
+	enum phase phase;
+	uv_timer_t window_timer;
+	uv_timer_t sweep_timer;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_work_t report_work;
+	bool report_running;
+	char report_path[4096];
+	char report_err[512];
+	int report_rc;
+	int exit_code;
+	bool stopping;
+	int64_t stored, duplicates;
+};
+
+static int64_t now_seconds(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void notify_status(struct daemon *d)
+{
+	char status[256];
+	enum window_state ws = window_state_at(d->cfg, now_seconds());
+	snprintf(status, sizeof(status), "STATUS=window %s; %lld stored, %lld duplicates skipped",
+		 window_state_name(ws), (long long)d->stored, (long long)d->duplicates);
+	sd_notify(0, status);
+}
+
+static void shutdown_daemon(struct daemon *d, int code);
+
+/* ---- storing what the worker fetched -------------------------------- */
+
+static void on_batch(void *user, struct imap_batch *b)
+{
+	struct daemon *d = user;
+	int64_t now = now_seconds();
+	size_t added = 0, dups = 0;
+	bool ok = storage_begin(d->store) == 0;
+	for (size_t i = 0; ok && i < b->n; i++) {
+		struct response *r = &b->items[i].r;
+		bool inserted;
+		r->late = window_is_late(d->cfg, r->received_at);
+		if (storage_insert_response(d->store, r, now, &inserted) != 0) {
+			ok = false;
+			break;
+		}
+		if (inserted) {
+			added++;
+			log_debug("uid=%u status=%s late=%d themes=%zu event=stored", (unsigned)b->items[i].uid,
+				  response_status_name(r->status), r->late, r->n_themes);
+		} else {
+			dups++;
+		}
+	}
+	uint32_t last = b->uidvalidity == d->uidvalidity && d->last_uid > b->highest_uid
+				? d->last_uid : b->highest_uid;
+	if (ok)
+		ok = storage_set_imap_state(d->store, d->source, b->uidvalidity, last, now) == 0;
+	if (ok)
+		ok = storage_commit(d->store) == 0;
+	if (!ok) {
+		log_err("source=imap reason=\"storing a batch of %zu: %s\" action=stop", b->n,
+			storage_errmsg(d->store));
+		storage_rollback(d->store);
+		imap_worker_ack(d->imap, b, false);
+		shutdown_daemon(d, 1);
+		return;
+	}
+	d->uidvalidity = b->uidvalidity;
+	d->last_uid = last;
+	d->stored += (int64_t)added;
+	d->duplicates += (int64_t)dups;
+	log_info("source=imap event=batch-stored stored=%zu duplicates=%zu highest_uid=%u total=%lld",
+		 added, dups, (unsigned)b->highest_uid, (long long)d->stored);
+	imap_worker_ack(d->imap, b, true);
+	notify_status(d);
+}
+
+/* ---- the closing summary -------------------------------------------- */
+
+static void report_work_cb(uv_work_t *req)
+{
+	struct daemon *d = req->data;
+	d->report_rc = report_write_closing(d->cfg, d->themes, now_seconds(), d->report_path,
+					    sizeof(d->report_path), d->report_err,
+					    sizeof(d->report_err));
+}
+
+static void report_done_cb(uv_work_t *req, int status)
+{
+	struct daemon *d = req->data;
+	d->report_running = false;
+	if (status != 0 || d->report_rc != 0) {
+		log_err("event=closing-summary reason=\"%s\"", d->report_err);
+		d->exit_code = 1;
+	} else {
+		log_info("event=closing-summary path=%s", d->report_path);
+		char msg[4200];
+		snprintf(msg, sizeof(msg), "STATUS=closed; closing summary written to %s", d->report_path);
+		sd_notify(0, msg);
+	}
+	d->phase = PHASE_DONE;
+	if (d->stopping || d->cfg->on_close == ON_CLOSE_EXIT || d->exit_code != 0)
+		shutdown_daemon(d, d->exit_code);
+}
+
+static void write_closing_summary(struct daemon *d)
+{
+	if (d->phase >= PHASE_REPORTING)
+		return;
+	d->phase = PHASE_REPORTING;
+	uv_timer_stop(&d->sweep_timer);
+	/* Intake is over: the worker's session is no longer needed. */
+	imap_worker_stop(d->imap);
+	d->imap = NULL;
+	d->report_work.data = d;
+	d->report_running = true;
+	uv_queue_work(d->loop, &d->report_work, report_work_cb, report_done_cb);
+}
+
+static void on_sweep_done(void *user)
+{
+	struct daemon *d = user;
+	if (d->phase != PHASE_SWEEPING)
+		return;
+	log_info("event=final-sweep-done stored=%lld", (long long)d->stored);
+	write_closing_summary(d);
+}
+
+static void on_sweep_timeout(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	log_warn("event=final-sweep reason=\"not finished after %d s; writing the summary from what is stored\"",
+		 SWEEP_TIMEOUT_MS / 1000);
+	write_closing_summary(d);
+}
+
+/* ---- the window ------------------------------------------------------ */
+
+static int start_intake(struct daemon *d)
+{
+	if (!d->cfg->imap.enabled || d->imap != NULL)
+		return 0;
+	static const struct imap_worker_callbacks cb = {on_batch, on_sweep_done};
+	if (imap_worker_start(d->loop, &d->cfg->imap, d->themes, d->uidvalidity, d->last_uid, &cb,
+			      d, &d->imap) != 0) {
+		log_err("source=imap reason=\"cannot start intake\"");
+		return -1;
+	}
+	log_info("source=imap host=%s mailbox=%s event=intake-started", d->cfg->imap.host,
+		 d->cfg->imap.mailbox);
+	return 0;
+}
+
+static void on_window_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	int64_t now = now_seconds();
+	enum window_state ws = window_state_at(d->cfg, now);
+	if (d->phase == PHASE_WAITING && ws != WINDOW_BEFORE) {
+		log_info("event=window-open");
+		if (start_intake(d) != 0) {
+			shutdown_daemon(d, 1);
+			return;
+		}
+		d->phase = PHASE_COLLECTING;
+	}
+	if (d->phase == PHASE_COLLECTING && ws == WINDOW_CLOSED) {
+		d->phase = PHASE_SWEEPING;
+		log_info("event=window-closed action=final-sweep");
+		if (d->imap != NULL) {
+			imap_worker_sweep(d->imap);
+			uv_timer_start(&d->sweep_timer, on_sweep_timeout, SWEEP_TIMEOUT_MS, 0);
+		} else {
+			write_closing_summary(d);
+		}
+	}
+	notify_status(d);
+	int64_t next = window_next_change(d->cfg, now);
+	if (next >= 0) {
+		/* Re-check at least hourly so a changed clock is noticed. */
+		uint64_t ms = (uint64_t)(next > 3600 ? 3600 : next) * 1000 + 200;
+		uv_timer_start(&d->window_timer, on_window_timer, ms, 0);
+	}
+}
+
+/* ---- signals and shutdown ------------------------------------------- */
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void shutdown_daemon(struct daemon *d, int code)
+{
+	if (code != 0)
+		d->exit_code = code;
+	d->stopping = true;
+	sd_notify(0, "STOPPING=1");
+	imap_worker_stop(d->imap);
+	d->imap = NULL;
+	uv_timer_stop(&d->window_timer);
+	uv_timer_stop(&d->sweep_timer);
+	uv_signal_stop(&d->sig_term);
+	uv_signal_stop(&d->sig_int);
+	uv_signal_stop(&d->sig_hup);
+	/* A report in progress finishes (its done callback runs); the loop then
+	 * has nothing left and returns. */
+	if (!d->report_running)
+		uv_walk(d->loop, close_walk_cb, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	if (signum == SIGHUP) {
+		log_warn("event=sighup reason=\"reloading is not supported yet; restart to apply a new config\"");
+		return;
+	}
+	log_info("event=signal signal=%s action=stop", signum == SIGTERM ? "TERM" : "INT");
+	shutdown_daemon(d, 0);
+}
+
+/* ---- start-up -------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: consultd -c FILE [--foreground] [--verbose]\n"
+		"       consultd --check-config -c FILE\n"
+		"       consultd --version\n");
+}
+
+/* Config and theme file, with every error printed. */
+static int load_all(const char *path, struct config **cfg, struct theme_set **themes)
+{
+	static char err[16384];
+	if (config_load(path, cfg, err, sizeof(err)) != 0) {
+		fputs(err, stderr);
+		return -1;
+	}
+	*themes = themes_load((*cfg)->themes_path, err, sizeof(err));
+	if (*themes == NULL) {
+		fputs(err, stderr);
+		if (err[0] != '\0' && err[strlen(err) - 1] != '\n')
+			fputc('\n', stderr);
+		config_free(*cfg);
+		*cfg = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	bool check_only = false;
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, 'C'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "c:fvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'C': check_only = true; break;
+		case 'f': break; /* consultd never forks; kept for familiarity */
+		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
+		case 'V': printf("consultd %s\n", CONSULTD_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (config_path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* libetpan writes with send() without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
+
+	struct daemon d = {.loop = uv_default_loop()};
+	if (load_all(config_path, &d.cfg, &d.themes) != 0) {
+		if (!check_only)
+			log_err("event=start reason=\"invalid configuration\" config=%s", config_path);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: OK (%zu %s from %s)\n", config_path, themes_count(d.themes),
+		       themes_count(d.themes) == 1 ? "theme" : "themes", d.cfg->themes_path);
+		themes_free(d.themes);
+		config_free(d.cfg);
+		return 0;
+	}
+
+	char err[1024];
+	int code = 1;
+	mime_init();
+	if (storage_open(d.cfg->storage_path, STORAGE_READ_WRITE, &d.store, err, sizeof(err)) != 0) {
+		log_err("event=start reason=\"%s\"", err);
+		goto out;
+	}
+	if (d.cfg->imap.enabled) {
+		d.source = imap_source_name(&d.cfg->imap);
+		if (d.source == NULL ||
+		    storage_get_imap_state(d.store, d.source, &d.uidvalidity, &d.last_uid) != 0) {
+			log_err("event=start reason=\"reading intake state: %s\"", storage_errmsg(d.store));
+			goto out;
+		}
+	}
+	uv_timer_init(d.loop, &d.window_timer);
+	d.window_timer.data = &d;
+	uv_timer_init(d.loop, &d.sweep_timer);
+	d.sweep_timer.data = &d;
+	uv_signal_init(d.loop, &d.sig_term);
+	uv_signal_init(d.loop, &d.sig_int);
+	uv_signal_init(d.loop, &d.sig_hup);
+	d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+	uv_signal_start(&d.sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d.sig_int, on_signal, SIGINT);
+	uv_signal_start(&d.sig_hup, on_signal, SIGHUP);
+
+	log_info("event=start version=%s consultation=\"%s\" themes=%zu window=%s", CONSULTD_VERSION,
+		 d.cfg->name, themes_count(d.themes),
+		 window_state_name(window_state_at(d.cfg, now_seconds())));
+	on_window_timer(&d.window_timer);
+	sd_notify(0, "READY=1");
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	code = d.exit_code;
+	log_info("event=stop stored=%lld duplicates=%lld exit=%d", (long long)d.stored,
+		 (long long)d.duplicates, code);
+out:
+	if (uv_loop_close(d.loop) != 0)
+		log_debug("event=stop reason=\"loop still had handles\"");
+	storage_close(d.store);
+	free(d.source);
+	themes_free(d.themes);
+	config_free(d.cfg);
+	mime_shutdown();
+	return code;
+}

@@ -1,0 +1,889 @@
+/*
+ * imap.c — the IMAP intake worker (see imap.h for the thread model).
+ *
+ * Everything that touches the mailimap session runs on the worker thread.
+ * The loop and the worker share only struct imap_worker's queues, guarded
+ * by `mu`: finished batches and "sweep done" go to the loop through
+ * `to_loop` + uv_async_send (calls coalesce, so the loop drains the whole
+ * queue); acknowledgements, sweep requests and stop come back through
+ * `acked`, the flags and `cond`.
+ */
+#include "imap.h"
+
+#include "classify/classify.h"
+#include "config/limits.h"
+#include "config/log.h"
+#include "mime.h"
+
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define IMAP_TIMEOUT_SECONDS 30
+#define BACKOFF_MAX_SECONDS 300
+
+enum event_kind { EVENT_BATCH, EVENT_SWEEP_DONE };
+
+struct event {
+	enum event_kind kind;
+	struct imap_batch *batch;
+	struct event *next;
+};
+
+struct imap_worker {
+	uv_loop_t *loop;
+	uv_async_t async;       /* worker -> loop wake-up; w is freed in its close callback */
+	uv_thread_t thread;
+	uv_mutex_t mu;
+	uv_cond_t cond;
+
+	/* Configuration, copied so the loop may reload its own. */
+	char *host, *user, *password_file, *mailbox, *ca_file;
+	int port;
+	enum imap_tls tls;
+	int poll_interval;
+	const struct theme_set *themes;
+
+	/* Worker-thread state. */
+	uint32_t uidvalidity;   /* of the stored cursor */
+	uint32_t last_uid;      /* highest UID acknowledged as stored */
+	unsigned int seed;      /* for backoff jitter */
+
+	/* Shared, under mu. */
+	struct event *to_loop, *to_loop_tail;
+	struct imap_batch *acked;
+	bool sweep_requested;
+	bool stopping;
+
+	struct imap_worker_callbacks cb;
+	void *cb_user;
+};
+
+char *imap_source_name(const struct imap_config *cfg)
+{
+	size_t n = strlen(cfg->user) + strlen(cfg->host) + strlen(cfg->mailbox) + 16;
+	char *s = malloc(n);
+	if (s != NULL)
+		snprintf(s, n, "imap:%s@%s/%s", cfg->user, cfg->host, cfg->mailbox);
+	return s;
+}
+
+/* ---- worker <-> loop hand-off ---------------------------------------- */
+
+static void post_event(struct imap_worker *w, enum event_kind kind, struct imap_batch *b)
+{
+	struct event *e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		/* Nothing is lost: an unposted batch is never flagged, and is
+		 * fetched again after a restart. */
+		log_err("source=imap reason=out-of-memory posting to the loop");
+		return;
+	}
+	e->kind = kind;
+	e->batch = b;
+	uv_mutex_lock(&w->mu);
+	if (w->to_loop_tail != NULL)
+		w->to_loop_tail->next = e;
+	else
+		w->to_loop = e;
+	w->to_loop_tail = e;
+	uv_mutex_unlock(&w->mu);
+	uv_async_send(&w->async);
+}
+
+static void on_async(uv_async_t *handle)
+{
+	struct imap_worker *w = handle->data;
+	uv_mutex_lock(&w->mu);
+	struct event *e = w->to_loop;
+	w->to_loop = w->to_loop_tail = NULL;
+	uv_mutex_unlock(&w->mu);
+	while (e != NULL) {
+		struct event *next = e->next;
+		if (e->kind == EVENT_BATCH)
+			w->cb.on_batch(w->cb_user, e->batch);
+		else
+			w->cb.on_sweep_done(w->cb_user);
+		free(e);
+		e = next;
+	}
+}
+
+static void batch_free(struct imap_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		response_clear(&b->items[i].r);
+	free(b->items);
+	free(b);
+}
+
+void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored)
+{
+	/* The texts are no longer needed; free them here so memory does not
+	 * wait for the worker. */
+	for (size_t i = 0; i < b->n; i++)
+		response_clear(&b->items[i].r);
+	b->stored = stored;
+	uv_mutex_lock(&w->mu);
+	b->next = w->acked;
+	w->acked = b;
+	uv_cond_signal(&w->cond);
+	uv_mutex_unlock(&w->mu);
+}
+
+void imap_worker_sweep(struct imap_worker *w)
+{
+	uv_mutex_lock(&w->mu);
+	w->sweep_requested = true;
+	uv_cond_signal(&w->cond);
+	uv_mutex_unlock(&w->mu);
+}
+
+/* Wait up to `seconds` for a sweep request or stop (worker thread). */
+static void wait_for_work(struct imap_worker *w, unsigned int seconds)
+{
+	uint64_t deadline = uv_hrtime() + (uint64_t)seconds * 1000000000u;
+	uv_mutex_lock(&w->mu);
+	while (!w->stopping && !w->sweep_requested) {
+		uint64_t now = uv_hrtime();
+		if (now >= deadline)
+			break;
+		uv_cond_timedwait(&w->cond, &w->mu, deadline - now);
+	}
+	uv_mutex_unlock(&w->mu);
+}
+
+static bool is_stopping(struct imap_worker *w)
+{
+	uv_mutex_lock(&w->mu);
+	bool s = w->stopping;
+	uv_mutex_unlock(&w->mu);
+	return s;
+}
+
+/* Hand b to the loop and wait for its verdict. Returns b (now the worker's
+ * again) or NULL when stopping before the loop answered (the loop still
+ * owns b then and frees it through the normal ack path). */
+static struct imap_batch *hand_over(struct imap_worker *w, struct imap_batch *b)
+{
+	post_event(w, EVENT_BATCH, b);
+	uv_mutex_lock(&w->mu);
+	for (;;) {
+		for (struct imap_batch **p = &w->acked; *p != NULL; p = &(*p)->next) {
+			if (*p == b) {
+				*p = b->next;
+				uv_mutex_unlock(&w->mu);
+				return b;
+			}
+		}
+		if (w->stopping)
+			break;
+		uv_cond_wait(&w->cond, &w->mu);
+	}
+	uv_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* ---- session --------------------------------------------------------- */
+
+static const char *imap_error_name(int rc)
+{
+	switch (rc) {
+	case MAILIMAP_ERROR_STREAM: return "connection lost or timed out";
+	case MAILIMAP_ERROR_PARSE: return "unparsable server response";
+	case MAILIMAP_ERROR_CONNECTION_REFUSED: return "connection refused";
+	case MAILIMAP_ERROR_LOGIN: return "login refused";
+	case MAILIMAP_ERROR_SELECT: return "mailbox cannot be selected";
+	case MAILIMAP_ERROR_FETCH: return "FETCH failed";
+	case MAILIMAP_ERROR_STORE: return "STORE failed";
+	case MAILIMAP_ERROR_SSL: return "TLS failed";
+	case MAILIMAP_ERROR_STARTTLS: return "STARTTLS failed";
+	case MAILIMAP_ERROR_MEMORY: return "out of memory";
+	default: return "IMAP error";
+	}
+}
+
+static void set_sni(struct mailstream_ssl_context *ctx, void *data)
+{
+	struct imap_worker *w = data;
+	mailstream_ssl_set_server_name(ctx, w->host);
+}
+
+/* libetpan checks nothing about the server's certificate: verify the
+ * chain and host name ourselves before anything secret is sent. */
+static int verify_certificate(struct imap_worker *w, mailimap *imap)
+{
+	carray *chain = mailstream_get_certificate_chain(imap->imap_stream);
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_x509_crt_t *crts = NULL;
+	unsigned int ncrt = 0;
+	int ret = -1;
+	if (chain == NULL || carray_count(chain) == 0) {
+		log_err("source=imap host=%s reason=\"server sent no certificate\"", w->host);
+		goto out;
+	}
+	crts = calloc(carray_count(chain), sizeof(*crts));
+	if (crts == NULL)
+		goto out;
+	for (unsigned int i = 0; i < carray_count(chain); i++) {
+		MMAPString *der = carray_get(chain, i);
+		gnutls_datum_t d = {(unsigned char *)der->str, (unsigned int)der->len};
+		if (gnutls_x509_crt_init(&crts[ncrt]) < 0)
+			goto out;
+		ncrt++;
+		if (gnutls_x509_crt_import(crts[ncrt - 1], &d, GNUTLS_X509_FMT_DER) < 0) {
+			log_err("source=imap host=%s reason=\"unreadable server certificate\"", w->host);
+			goto out;
+		}
+	}
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		goto out;
+	if (w->ca_file != NULL) {
+		if (gnutls_x509_trust_list_add_trust_file(tl, w->ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0) <= 0) {
+			log_err("source=imap ca_file=%s reason=\"no certificate could be read\"", w->ca_file);
+			goto out;
+		}
+	} else if (gnutls_x509_trust_list_add_system_trust(tl, 0, 0) < 0) {
+		log_err("source=imap reason=\"system trust store unavailable\"");
+		goto out;
+	}
+	gnutls_typed_vdata_st vdata[2] = {
+		{.type = GNUTLS_DT_DNS_HOSTNAME, .data = (unsigned char *)w->host},
+		{.type = GNUTLS_DT_KEY_PURPOSE_OID, .data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER},
+	};
+	unsigned int status = 0;
+	if (gnutls_x509_trust_list_verify_crt2(tl, crts, ncrt, vdata, 2, 0, &status, NULL) < 0) {
+		log_err("source=imap host=%s reason=\"certificate verification failed\"", w->host);
+		goto out;
+	}
+	if (status != 0) {
+		gnutls_datum_t why = {NULL, 0};
+		gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
+		log_err("source=imap host=%s reason=\"untrusted server certificate: %s\"", w->host,
+			why.data != NULL ? (const char *)why.data : "unknown");
+		gnutls_free(why.data);
+		goto out;
+	}
+	ret = 0;
+out:
+	for (unsigned int i = 0; i < ncrt; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	free(crts);
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	if (chain != NULL) {
+		for (unsigned int i = 0; i < carray_count(chain); i++)
+			mmap_string_free(carray_get(chain, i));
+		carray_free(chain);
+	}
+	return ret;
+}
+
+/* Read the password file; caller wipes and frees. */
+static char *read_secret(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		log_err("source=imap password_file=%s reason=\"%s\"", path, strerror(errno));
+		return NULL;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, f);
+	fclose(f);
+	if (n <= 0) {
+		log_err("source=imap password_file=%s reason=\"empty\"", path);
+		if (line != NULL)
+			explicit_bzero(line, cap);
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
+{
+	mailimap *imap = mailimap_new(0, NULL);
+	if (imap == NULL)
+		return NULL;
+	mailimap_set_timeout(imap, IMAP_TIMEOUT_SECONDS);
+	int rc;
+	uint16_t port = (uint16_t)w->port;
+	if (w->tls == IMAP_TLS_IMPLICIT)
+		rc = mailimap_ssl_connect_with_callback(imap, w->host, port, set_sni, w);
+	else
+		rc = mailimap_socket_connect(imap, w->host, port);
+	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED && rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		log_warn("source=imap host=%s port=%d reason=\"connect: %s\"", w->host, w->port,
+			 imap_error_name(rc));
+		goto fail;
+	}
+	if (w->tls == IMAP_TLS_STARTTLS) {
+		rc = mailimap_socket_starttls_with_callback(imap, set_sni, w);
+		if (rc != MAILIMAP_NO_ERROR) {
+			log_warn("source=imap host=%s reason=\"STARTTLS: %s\"", w->host, imap_error_name(rc));
+			goto fail;
+		}
+	}
+	if (w->tls != IMAP_TLS_NONE && verify_certificate(w, imap) != 0)
+		goto fail;
+
+	char *password = read_secret(w->password_file);
+	if (password == NULL)
+		goto fail;
+	rc = mailimap_login(imap, w->user, password);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	if (rc != MAILIMAP_NO_ERROR) {
+		log_warn("source=imap host=%s user=%s reason=\"login: %s\"", w->host, w->user,
+			 imap_error_name(rc));
+		goto fail;
+	}
+	rc = mailimap_select(imap, w->mailbox);
+	if (rc != MAILIMAP_NO_ERROR || imap->imap_selection_info == NULL) {
+		log_warn("source=imap mailbox=%s reason=\"select: %s\"", w->mailbox, imap_error_name(rc));
+		goto fail;
+	}
+	*uidvalidity = imap->imap_selection_info->sel_uidvalidity;
+	log_info("source=imap host=%s mailbox=%s uidvalidity=%u event=connected", w->host,
+		 w->mailbox, (unsigned)*uidvalidity);
+	return imap;
+fail:
+	mailimap_free(imap);
+	return NULL;
+}
+
+/* ---- fetching -------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* UIDs above `after`, ascending. Caller frees *uids. */
+static int search_new(mailimap *imap, uint32_t after, uint32_t **uids, size_t *n)
+{
+	*uids = NULL;
+	*n = 0;
+	struct mailimap_set *set = mailimap_set_new_interval(after + 1, 0);
+	if (set == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	struct mailimap_search_key *key = mailimap_search_key_new_uid(set);
+	if (key == NULL) {
+		mailimap_set_free(set);
+		return MAILIMAP_ERROR_MEMORY;
+	}
+	clist *result = NULL;
+	int rc = mailimap_uid_search(imap, NULL, key, &result);
+	mailimap_search_key_free(key);
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	size_t count = (size_t)clist_count(result);
+	if (count > 0) {
+		*uids = malloc(count * sizeof(**uids));
+		if (*uids == NULL) {
+			mailimap_search_result_free(result);
+			return MAILIMAP_ERROR_MEMORY;
+		}
+	}
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		uint32_t uid = *(uint32_t *)clist_content(it);
+		/* "N:*" also matches the highest UID when it is below N. */
+		if (uid > after)
+			(*uids)[(*n)++] = uid;
+	}
+	mailimap_search_result_free(result);
+	qsort(*uids, *n, sizeof(**uids), cmp_u32);
+	return MAILIMAP_NO_ERROR;
+}
+
+struct fetched_att {
+	uint32_t uid;
+	uint32_t size;
+	int64_t internaldate;
+	const char *body;
+	size_t body_len;
+};
+
+static int64_t date_time_to_unix(const struct mailimap_date_time *dt)
+{
+	struct tm tm = {
+		.tm_year = dt->dt_year - 1900, .tm_mon = dt->dt_month - 1, .tm_mday = dt->dt_day,
+		.tm_hour = dt->dt_hour, .tm_min = dt->dt_min, .tm_sec = dt->dt_sec,
+	};
+	int zone = dt->dt_zone; /* e.g. -0130 is -130 */
+	int sign = zone < 0 ? -1 : 1;
+	int abs_zone = zone * sign;
+	int64_t offset = sign * ((abs_zone / 100) * 3600 + (abs_zone % 100) * 60);
+	return (int64_t)timegm(&tm) - offset;
+}
+
+static void read_att(struct mailimap_msg_att *att, struct fetched_att *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (clistiter *it = clist_begin(att->att_list); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		struct mailimap_msg_att_static *s = item->att_data.att_static;
+		switch (s->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			out->uid = s->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_RFC822_SIZE:
+			out->size = s->att_data.att_rfc822_size;
+			break;
+		case MAILIMAP_MSG_ATT_INTERNALDATE:
+			out->internaldate = date_time_to_unix(s->att_data.att_internal_date);
+			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION:
+			out->body = s->att_data.att_body_section->sec_body_part;
+			out->body_len = s->att_data.att_body_section->sec_length;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static struct mailimap_set *set_of(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	if (set == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (mailimap_set_add_single(set, uids[i]) != MAILIMAP_NO_ERROR) {
+			mailimap_set_free(set);
+			return NULL;
+		}
+	}
+	return set;
+}
+
+/* UID FETCH uids with the given attributes; the result list is the caller's. */
+static int fetch(mailimap *imap, const uint32_t *uids, size_t n, bool sizes_only,
+		 bool header_only, clist **result)
+{
+	*result = NULL;
+	struct mailimap_set *set = set_of(uids, n);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (set == NULL || ft == NULL)
+		goto oom;
+	if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0)
+		goto oom;
+	if (sizes_only) {
+		if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) != 0)
+			goto oom;
+	} else {
+		struct mailimap_section *sec =
+			header_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
+		if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate()) != 0 ||
+		    sec == NULL ||
+		    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section(sec)) != 0)
+			goto oom;
+	}
+	int rc = mailimap_uid_fetch(imap, set, ft, result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	return rc;
+oom:
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return MAILIMAP_ERROR_MEMORY;
+}
+
+static int add_item(struct imap_worker *w, struct imap_batch *b, uint32_t uidvalidity,
+		    const struct fetched_att *a, const char *oversize_reason)
+{
+	struct imap_fetched *f = &b->items[b->n];
+	memset(f, 0, sizeof(*f));
+	f->uid = a->uid;
+	if (mime_normalise((const unsigned char *)a->body, a->body_len, &f->r) != 0)
+		return -1;
+	if (oversize_reason != NULL) {
+		/* Only the header was fetched: keep it, and say why. */
+		f->r.status = STATUS_QUARANTINED;
+		free(f->r.status_reason);
+		f->r.status_reason = strdup(oversize_reason);
+		free(f->r.text);
+		f->r.text = strdup("");
+		if (f->r.status_reason == NULL || f->r.text == NULL) {
+			response_clear(&f->r);
+			return -1;
+		}
+	}
+	char source[512];
+	snprintf(source, sizeof(source), "imap:%s:%u:%u", w->mailbox, (unsigned)uidvalidity,
+		 (unsigned)a->uid);
+	f->r.channel = CHANNEL_EMAIL;
+	f->r.source_id = strdup(source);
+	f->r.received_at = a->internaldate;
+	if (f->r.source_id == NULL ||
+	    (f->r.status == STATUS_RESPONSE && classify_response(w->themes, &f->r) != 0)) {
+		response_clear(&f->r);
+		return -1;
+	}
+	b->n++;
+	if (a->uid > b->highest_uid)
+		b->highest_uid = a->uid;
+	return 0;
+}
+
+/* Fetch bodies (or only headers) for uids into b. */
+static int fetch_into(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
+		      const uint32_t *uids, size_t n, bool header_only, struct imap_batch *b,
+		      const uint32_t *sizes)
+{
+	if (n == 0)
+		return MAILIMAP_NO_ERROR;
+	clist *result;
+	int rc = fetch(imap, uids, n, false, header_only, &result);
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct fetched_att a;
+		read_att(clist_content(it), &a);
+		if (a.uid == 0 || a.body == NULL)
+			continue; /* an unsolicited FETCH (flag change) */
+		char reason[128];
+		if (header_only) {
+			uint32_t size = 0;
+			for (size_t i = 0; i < n; i++)
+				if (uids[i] == a.uid)
+					size = sizes[i];
+			snprintf(reason, sizeof(reason), "message of %u bytes is over the cap of %u bytes",
+				 (unsigned)size, LIMIT_MESSAGE_BYTES);
+			log_warn("source=imap uid=%u reason=\"%s\" action=quarantine", (unsigned)a.uid, reason);
+		}
+		if (add_item(w, b, uidvalidity, &a, header_only ? reason : NULL) != 0) {
+			mailimap_fetch_list_free(result);
+			return MAILIMAP_ERROR_MEMORY;
+		}
+	}
+	mailimap_fetch_list_free(result);
+	return MAILIMAP_NO_ERROR;
+}
+
+static int flag_seen(mailimap *imap, const struct imap_batch *b)
+{
+	if (b->n == 0)
+		return MAILIMAP_NO_ERROR;
+	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_flag_list *flags = mailimap_flag_list_new_empty();
+	struct mailimap_flag *seen = mailimap_flag_new_seen();
+	int rc = MAILIMAP_ERROR_MEMORY;
+	if (set == NULL || flags == NULL || seen == NULL)
+		goto out;
+	if (mailimap_flag_list_add(flags, seen) != 0)
+		goto out;
+	seen = NULL;
+	for (size_t i = 0; i < b->n; i++)
+		if (mailimap_set_add_single(set, b->items[i].uid) != 0)
+			goto out;
+	struct mailimap_store_att_flags *att = mailimap_store_att_flags_new_add_flags_silent(flags);
+	if (att == NULL)
+		goto out;
+	flags = NULL;
+	rc = mailimap_uid_store(imap, set, att);
+	mailimap_store_att_flags_free(att);
+out:
+	if (seen != NULL)
+		mailimap_flag_free(seen);
+	if (flags != NULL)
+		mailimap_flag_list_free(flags);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}
+
+/* Fetch one chunk of at most LIMIT_BATCH_MESSAGES UIDs, split by bytes. */
+static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
+			 const uint32_t *uids, size_t n)
+{
+	clist *result;
+	int rc = fetch(imap, uids, n, true, false, &result);
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	uint32_t *sizes = calloc(n, sizeof(*sizes));
+	uint32_t *big = calloc(n, sizeof(*big));
+	uint32_t *big_sizes = calloc(n, sizeof(*big_sizes));
+	if (sizes == NULL || big == NULL || big_sizes == NULL) {
+		rc = MAILIMAP_ERROR_MEMORY;
+		goto out;
+	}
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct fetched_att a;
+		read_att(clist_content(it), &a);
+		for (size_t i = 0; i < n; i++)
+			if (uids[i] == a.uid)
+				sizes[i] = a.size;
+	}
+	size_t start = 0;
+	while (start < n && rc == MAILIMAP_NO_ERROR) {
+		/* One batch: as many messages as fit under the byte cap. */
+		size_t end = start, nbig = 0;
+		uint64_t bytes = 0;
+		while (end < n) {
+			if (sizes[end] > LIMIT_MESSAGE_BYTES) {
+				big_sizes[nbig] = sizes[end];
+				big[nbig++] = uids[end++];
+				continue;
+			}
+			if (end > start && bytes + sizes[end] > LIMIT_BATCH_BYTES)
+				break;
+			bytes += sizes[end++];
+		}
+		struct imap_batch *b = calloc(1, sizeof(*b));
+		if (b == NULL || (b->items = calloc(end - start, sizeof(*b->items))) == NULL) {
+			free(b);
+			rc = MAILIMAP_ERROR_MEMORY;
+			break;
+		}
+		b->uidvalidity = uidvalidity;
+		uint32_t *small = malloc((end - start) * sizeof(*small));
+		size_t nsmall = 0;
+		if (small == NULL) {
+			batch_free(b);
+			rc = MAILIMAP_ERROR_MEMORY;
+			break;
+		}
+		for (size_t i = start; i < end; i++)
+			if (sizes[i] <= LIMIT_MESSAGE_BYTES)
+				small[nsmall++] = uids[i];
+		rc = fetch_into(w, imap, uidvalidity, small, nsmall, false, b, NULL);
+		if (rc == MAILIMAP_NO_ERROR)
+			rc = fetch_into(w, imap, uidvalidity, big, nbig, true, b, big_sizes);
+		free(small);
+		if (rc != MAILIMAP_NO_ERROR) {
+			batch_free(b);
+			break;
+		}
+		size_t count = b->n;
+		b = hand_over(w, b);
+		if (b == NULL) {
+			rc = MAILIMAP_ERROR_STREAM; /* stopping; the loop frees the batch */
+			break;
+		}
+		if (!b->stored) {
+			log_err("source=imap reason=\"batch not stored; leaving it unflagged\"");
+			batch_free(b);
+			rc = MAILIMAP_ERROR_STREAM;
+			break;
+		}
+		if (b->highest_uid > w->last_uid)
+			w->last_uid = b->highest_uid;
+		rc = flag_seen(imap, b);
+		if (rc != MAILIMAP_NO_ERROR)
+			log_warn("source=imap reason=\"setting \\\\Seen: %s\" (stored all the same)",
+				 imap_error_name(rc));
+		log_debug("source=imap event=batch-stored count=%zu highest_uid=%u", count,
+			  (unsigned)b->highest_uid);
+		batch_free(b);
+		start = end;
+	}
+out:
+	free(sizes);
+	free(big);
+	free(big_sizes);
+	mailimap_fetch_list_free(result);
+	return rc;
+}
+
+/* One pass: everything above the stored cursor, in bounded batches. */
+static int poll_once(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity)
+{
+	uint32_t after = w->last_uid;
+	if (uidvalidity != w->uidvalidity) {
+		if (w->uidvalidity != 0)
+			log_warn("source=imap mailbox=%s old_uidvalidity=%u new_uidvalidity=%u "
+				 "event=uidvalidity-changed action=rescan", w->mailbox,
+				 (unsigned)w->uidvalidity, (unsigned)uidvalidity);
+		after = 0;
+		w->last_uid = 0;
+		w->uidvalidity = uidvalidity;
+	}
+	uint32_t *uids;
+	size_t n;
+	int rc = search_new(imap, after, &uids, &n);
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	if (n > 0)
+		log_info("source=imap mailbox=%s new=%zu event=poll", w->mailbox, n);
+	for (size_t i = 0; i < n && rc == MAILIMAP_NO_ERROR; i += LIMIT_BATCH_MESSAGES) {
+		size_t len = n - i < LIMIT_BATCH_MESSAGES ? n - i : LIMIT_BATCH_MESSAGES;
+		if (is_stopping(w))
+			break;
+		rc = process_chunk(w, imap, uidvalidity, uids + i, len);
+	}
+	free(uids);
+	return rc;
+}
+
+static void worker_main(void *arg)
+{
+	struct imap_worker *w = arg;
+	unsigned int backoff = 1;
+	mime_init();
+	while (!is_stopping(w)) {
+		uint32_t uidvalidity = 0;
+		mailimap *imap = session_open(w, &uidvalidity);
+		if (imap == NULL) {
+			unsigned int jitter = (unsigned int)rand_r(&w->seed) % (backoff / 2 + 1);
+			log_warn("source=imap host=%s event=retry in_seconds=%u", w->host, backoff + jitter);
+			wait_for_work(w, backoff + jitter);
+			backoff = backoff * 2 > BACKOFF_MAX_SECONDS ? BACKOFF_MAX_SECONDS : backoff * 2;
+			/* A sweep waits for the next good pass; it is not a reason to hammer. */
+			continue;
+		}
+		backoff = 1;
+		for (;;) {
+			uv_mutex_lock(&w->mu);
+			bool sweeping = w->sweep_requested;
+			w->sweep_requested = false;
+			uv_mutex_unlock(&w->mu);
+			int rc = poll_once(w, imap, uidvalidity);
+			if (rc != MAILIMAP_NO_ERROR) {
+				if (!is_stopping(w))
+					log_warn("source=imap host=%s reason=\"%s\" action=reconnect", w->host,
+						 imap_error_name(rc));
+				if (sweeping) {
+					uv_mutex_lock(&w->mu);
+					w->sweep_requested = true; /* redo it on the next session */
+					uv_mutex_unlock(&w->mu);
+				}
+				break;
+			}
+			if (sweeping)
+				post_event(w, EVENT_SWEEP_DONE, NULL);
+			wait_for_work(w, (unsigned int)w->poll_interval);
+			if (is_stopping(w)) {
+				mailimap_logout(imap);
+				break;
+			}
+			rc = mailimap_noop(imap);
+			if (rc != MAILIMAP_NO_ERROR) {
+				log_warn("source=imap host=%s reason=\"NOOP: %s\" action=reconnect", w->host,
+					 imap_error_name(rc));
+				break;
+			}
+		}
+		mailimap_free(imap);
+	}
+}
+
+/* ---- start and stop -------------------------------------------------- */
+
+static void on_async_closed(uv_handle_t *handle);
+
+static void worker_free(struct imap_worker *w)
+{
+	free(w->host);
+	free(w->user);
+	free(w->password_file);
+	free(w->mailbox);
+	free(w->ca_file);
+	free(w);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
+		      const struct theme_set *ts, uint32_t uidvalidity, uint32_t last_uid,
+		      const struct imap_worker_callbacks *cb, void *user,
+		      struct imap_worker **out)
+{
+	*out = NULL;
+	struct imap_worker *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->loop = loop;
+	w->host = dup_or_null(cfg->host);
+	w->user = dup_or_null(cfg->user);
+	w->password_file = dup_or_null(cfg->password_file);
+	w->mailbox = dup_or_null(cfg->mailbox);
+	w->ca_file = dup_or_null(cfg->ca_file);
+	if (w->host == NULL || w->user == NULL || w->password_file == NULL || w->mailbox == NULL ||
+	    (cfg->ca_file != NULL && w->ca_file == NULL)) {
+		worker_free(w);
+		return -1;
+	}
+	w->port = cfg->port;
+	w->tls = cfg->tls;
+	w->poll_interval = cfg->poll_interval;
+	w->themes = ts;
+	w->uidvalidity = uidvalidity;
+	w->last_uid = last_uid;
+	w->seed = (unsigned int)uv_hrtime();
+	w->cb = *cb;
+	w->cb_user = user;
+	if (uv_mutex_init(&w->mu) != 0) {
+		worker_free(w);
+		return -1;
+	}
+	if (uv_cond_init(&w->cond) != 0) {
+		uv_mutex_destroy(&w->mu);
+		worker_free(w);
+		return -1;
+	}
+	uv_async_init(loop, &w->async, on_async);
+	w->async.data = w;
+	if (uv_thread_create(&w->thread, worker_main, w) != 0) {
+		log_err("source=imap reason=\"cannot start the IMAP thread\"");
+		uv_close((uv_handle_t *)&w->async, on_async_closed);
+		return -1;
+	}
+	*out = w;
+	return 0;
+}
+
+static void on_async_closed(uv_handle_t *handle)
+{
+	struct imap_worker *w = handle->data;
+	uv_cond_destroy(&w->cond);
+	uv_mutex_destroy(&w->mu);
+	worker_free(w);
+}
+
+void imap_worker_stop(struct imap_worker *w)
+{
+	if (w == NULL)
+		return;
+	uv_mutex_lock(&w->mu);
+	w->stopping = true;
+	uv_cond_broadcast(&w->cond);
+	uv_mutex_unlock(&w->mu);
+	uv_thread_join(&w->thread);
+	/* Batches still queued for the loop were never stored: drop them
+	 * unflagged (they are fetched again on the next start). */
+	struct event *e = w->to_loop;
+	while (e != NULL) {
+		struct event *next = e->next;
+		batch_free(e->batch);
+		free(e);
+		e = next;
+	}
+	w->to_loop = w->to_loop_tail = NULL;
+	struct imap_batch *b = w->acked;
+	while (b != NULL) {
+		struct imap_batch *next = b->next;
+		batch_free(b);
+		b = next;
+	}
+	w->acked = NULL;
+	uv_close((uv_handle_t *)&w->async, on_async_closed);
+}

@@ -1,0 +1,86 @@
+/*
+ * imap.h — the IMAP intake worker.
+ *
+ * Thread model: libetpan is blocking, so each mailbox gets one worker
+ * thread that alone owns its mailimap session (connect, TLS, login,
+ * select, search, fetch, flag). The worker also parses (GMime) and
+ * classifies what it fetched, so the loop thread only stores. It hands one
+ * bounded batch at a time to the loop (locked queue + uv_async_send) and
+ * waits until the loop says whether the batch was committed; only then
+ * does it set \Seen on those messages (stored before acknowledged). A
+ * batch that was not committed is never flagged and is fetched again after
+ * a restart; the idempotency key keeps that from making duplicates.
+ *
+ * Which messages are fetched never depends on \Seen: the worker asks for
+ * every UID above the highest stored one, and rescans from UID 1 when the
+ * mailbox's UIDVALIDITY differs from the stored one.
+ *
+ * When the server goes away the session is dropped (never reused after an
+ * error) and the worker reconnects with exponential backoff and jitter,
+ * logging why.
+ */
+#ifndef CONSULTD_IMAP_H
+#define CONSULTD_IMAP_H
+
+#include "classify/themes.h"
+#include "config/config.h"
+#include "response.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct imap_fetched {
+	uint32_t uid;
+	struct response r;      /* normalised and classified; late not yet set */
+};
+
+/* One bounded batch, owned by the loop from on_batch until imap_worker_ack. */
+struct imap_batch {
+	uint32_t uidvalidity;
+	uint32_t highest_uid;   /* highest UID in items */
+	struct imap_fetched *items;
+	size_t n;
+	bool stored;            /* set by imap_worker_ack */
+	struct imap_batch *next;
+};
+
+struct imap_worker_callbacks {
+	/* A batch to store: the loop must call imap_worker_ack(b) exactly once. */
+	void (*on_batch)(void *user, struct imap_batch *b);
+	/* A sweep asked for with imap_worker_sweep has searched the whole
+	 * mailbox and every batch it found has been acknowledged. */
+	void (*on_sweep_done)(void *user);
+};
+
+struct imap_worker;
+
+/*
+ * Start the worker thread for cfg (copied; cfg may be freed after). The
+ * source name keys the stored intake state; uidvalidity/last_uid are what
+ * the store holds for it (zeros when new). ts is borrowed and must outlive
+ * the worker. Callbacks run on the loop thread. Returns 0 or -1.
+ */
+int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
+		      const struct theme_set *ts, uint32_t uidvalidity, uint32_t last_uid,
+		      const struct imap_worker_callbacks *cb, void *user,
+		      struct imap_worker **out);
+
+/* The loop stored (or failed to store) b; the worker flags and frees it. */
+void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored);
+
+/* Poll now, and call on_sweep_done once a full pass has completed. */
+void imap_worker_sweep(struct imap_worker *w);
+
+/*
+ * Stop the worker: it finishes the command in flight, and leaves unflagged
+ * whatever the loop has not acknowledged. Blocks until the thread has
+ * ended (bounded by the network timeout), closes the async handle, and
+ * frees w once the loop has run the close callback. Call on the loop.
+ */
+void imap_worker_stop(struct imap_worker *w);
+
+/* "imap:user@host/mailbox", the key of the intake state; caller frees. */
+char *imap_source_name(const struct imap_config *cfg);
+
+#endif

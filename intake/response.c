@@ -1,0 +1,51 @@
+#include "response.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void response_clear(struct response *r)
+{
+	if (r == NULL)
+		return;
+	free(r->source_id);
+	free(r->message_id);
+	free(r->idem_key);
+	free(r->sender_name);
+	free(r->sender_email);
+	free(r->subject);
+	free(r->text);
+	free(r->status_reason);
+	for (size_t i = 0; i < r->n_attachments; i++) {
+		free(r->attachments[i].filename);
+		free(r->attachments[i].content_type);
+	}
+	free(r->attachments);
+	for (size_t i = 0; i < r->n_themes; i++) {
+		free(r->themes[i].theme_id);
+		free(r->themes[i].terms);
+	}
+	free(r->themes);
+	free(r->raw);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *response_channel_name(enum response_channel c)
+{
+	switch (c) {
+	case CHANNEL_EMAIL: return "email";
+	case CHANNEL_FORM: return "form";
+	case CHANNEL_IMPORT: return "import";
+	}
+	return "unknown";
+}
+
+const char *response_status_name(enum response_status s)
+{
+	switch (s) {
+	case STATUS_RESPONSE: return "response";
+	case STATUS_AUTO_REPLY: return "auto-reply";
+	case STATUS_BOUNCE: return "bounce";
+	case STATUS_QUARANTINED: return "quarantined";
+	}
+	return "unknown";
+}

@@ -1,0 +1,67 @@
+/*
+ * response.h — the one shape every channel produces.
+ *
+ * A struct response is filled by a normaliser (MIME for mail, JSON for
+ * forms), completed by the classifier, and written by storage. Everything
+ * after normalisation is channel-blind.
+ *
+ * Ownership: every pointer member is owned by the struct and released by
+ * response_clear(). Strings are NUL-terminated UTF-8 unless noted.
+ */
+#ifndef CONSULTD_RESPONSE_H
+#define CONSULTD_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum response_channel { CHANNEL_EMAIL, CHANNEL_FORM, CHANNEL_IMPORT };
+
+enum response_status {
+	STATUS_RESPONSE,    /* counted */
+	STATUS_AUTO_REPLY,  /* RFC 3834 auto-reply, out-of-office: kept, not counted */
+	STATUS_BOUNCE,      /* delivery status notification: kept, not counted */
+	STATUS_QUARANTINED  /* could not be parsed: raw kept with the reason */
+};
+
+struct attachment {
+	char *filename;      /* as declared by the sender, decoded; may be NULL */
+	char *content_type;  /* "type/subtype", lower case */
+	size_t size;         /* decoded size in bytes */
+	char sha256[65];     /* lower-case hex of the decoded bytes */
+};
+
+struct theme_hit {
+	char *theme_id;      /* id from the theme file */
+	double score;        /* comparable across responses; >= the theme threshold */
+	char *terms;         /* matched terms, comma separated, most weighty first */
+};
+
+struct response {
+	enum response_channel channel;
+	enum response_status status;
+	char *source_id;        /* channel-specific locator, e.g. "imap:INBOX:1712345:42" */
+	char *message_id;       /* normalised Message-ID without <>, or NULL */
+	char *idem_key;         /* idempotency key: "mid:<message-id>" or "sha256:<hex of raw>" */
+	int64_t received_at;    /* Unix seconds: IMAP INTERNALDATE, form submission time */
+	bool late;              /* received after the window closed */
+	char *sender_name;      /* decoded display name, or NULL */
+	char *sender_email;     /* addr-spec, lower-cased domain, or NULL */
+	char *subject;          /* decoded subject, or NULL */
+	char *text;             /* the body as UTF-8 text; never NULL once normalised */
+	char *status_reason;    /* why auto-reply/bounce/quarantined, else NULL */
+	struct attachment *attachments;
+	size_t n_attachments;
+	struct theme_hit *themes;
+	size_t n_themes;
+	unsigned char *raw;     /* the source bytes exactly as received */
+	size_t raw_len;
+};
+
+/* Release everything the response owns and zero it. Accepts NULL. */
+void response_clear(struct response *r);
+
+const char *response_channel_name(enum response_channel c);
+const char *response_status_name(enum response_status s);
+
+#endif

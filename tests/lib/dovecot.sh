@@ -1,0 +1,115 @@
+# A throwaway Dovecot IMAP server on 127.0.0.1 under a temporary directory.
+# Sourced by the integration tests, the demo and the benchmarks.
+#
+#   dovecot_start DIR        start it; sets DOVECOT_PORT, DOVECOT_CONF,
+#                            DOVECOT_USER, DOVECOT_PASSWORD_FILE
+#   dovecot_deliver FILE...  put messages into INBOX (received now)
+#   dovecot_stop             stop it (also safe when it never started)
+
+DOVECOT_USER=consult
+DOVECOT_PASSWORD=consult-test-password
+
+dovecot_start() {
+	local dir=$1 uid gid internal login try
+	mkdir -p "$dir/home" "$dir/run" "$dir/state"
+	# Dovecot's unprivileged processes must traverse every parent.
+	chmod 755 "$dir" "$dir/home"
+	if [ "$(id -u)" -eq 0 ]; then
+		uid=5000 gid=5000 internal=dovecot login=dovenull
+		chown "$uid:$gid" "$dir/home"
+	else
+		uid=$(id -u) gid=$(id -g) internal=$(id -un) login=$(id -un)
+	fi
+	printf '%s:{PLAIN}%s:%s:%s::%s/home::\n' "$DOVECOT_USER" "$DOVECOT_PASSWORD" \
+		"$uid" "$gid" "$dir" >"$dir/passwd"
+	DOVECOT_PASSWORD_FILE=$dir/password
+	printf '%s\n' "$DOVECOT_PASSWORD" >"$DOVECOT_PASSWORD_FILE"
+	chmod 600 "$DOVECOT_PASSWORD_FILE"
+	DOVECOT_CONF=$dir/dovecot.conf
+	DOVECOT_DIR=$dir
+	for try in 1 2 3 4 5 6 7 8; do
+		DOVECOT_PORT=$(( (RANDOM % 30000) + 20000 ))
+		cat >"$DOVECOT_CONF" <<CONF
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+instance_name = consultd-test-$DOVECOT_PORT
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = $internal
+default_login_user = $login
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+mail_fsync = never
+passdb {
+  driver = passwd-file
+  args = $dir/passwd
+}
+userdb {
+  driver = passwd-file
+  args = $dir/passwd
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $DOVECOT_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+service imap-login {
+  chroot =
+}
+CONF
+		if dovecot -c "$DOVECOT_CONF" 2>>"$dir/start.log"; then
+			local i
+			for i in $(seq 1 100); do
+				if (exec 3<>/dev/tcp/127.0.0.1/"$DOVECOT_PORT") 2>/dev/null; then
+					DOVECOT_RUNNING=1
+					# Create INBOX so the first SELECT finds it.
+					doveadm -c "$DOVECOT_CONF" mailbox create -u "$DOVECOT_USER" INBOX 2>/dev/null || true
+					return 0
+				fi
+				sleep 0.05
+			done
+			doveadm -c "$DOVECOT_CONF" stop 2>/dev/null || true
+		fi
+	done
+	echo "dovecot_start: could not start Dovecot; see $dir/dovecot.log" >&2
+	cat "$dir/start.log" "$dir/dovecot.log" >&2 2>/dev/null || true
+	return 1
+}
+
+dovecot_deliver() {
+	local f
+	for f in "$@"; do
+		doveadm -c "$DOVECOT_CONF" save -u "$DOVECOT_USER" -m INBOX <"$f" || return 1
+	done
+}
+
+# Print "UID FLAGS" for every message in INBOX.
+dovecot_flags() {
+	doveadm -c "$DOVECOT_CONF" -f flow fetch -u "$DOVECOT_USER" 'uid flags' mailbox INBOX
+}
+
+dovecot_stop() {
+	if [ "${DOVECOT_RUNNING:-0}" = 1 ]; then
+		doveadm -c "$DOVECOT_CONF" stop 2>/dev/null || true
+		# The master takes a few seconds to exit; wait for it, bounded.
+		local pid i
+		pid=$(cat "$DOVECOT_DIR/run/master.pid" 2>/dev/null || true)
+		for i in $(seq 1 100); do
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+		DOVECOT_RUNNING=0
+	fi
+}
