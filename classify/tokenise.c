@@ -198,18 +198,18 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 	return true;
 }
 
-/* Kept short on purpose: only glue words that a phrase may or may not have
- * ("nicked my bike" = "nicked bike"). Negations and prepositions that carry
- * meaning ("no", "never", "against", "off", "out") are not here. Sorted for
+/* Kept short on purpose: only glue that a phrase may or may not have
+ * ("nicked my bike" = "nicked bike", "stop & search" = "stop and search").
+ * Prepositions and negations carry meaning in phrases ("break in", "use of
+ * force", "never see police", "off-road") and are not here. Sorted for
  * bsearch. */
 static const char *const stop_words[] = {
-	"a", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
-	"by", "did", "do", "does", "for", "from", "had", "has", "have", "he",
-	"her", "hers", "him", "his", "i", "if", "im", "in", "into", "is", "it",
-	"its", "ive", "me", "my", "of", "on", "or", "our", "ours", "s", "she",
-	"so", "some", "that", "the", "their", "theirs", "them", "these", "they",
-	"this", "those", "to", "us", "was", "we", "were", "with", "you", "your",
-	"yours",
+	"a", "actually", "also", "am", "an", "and", "any", "are", "be", "been",
+	"being", "did", "do", "does", "even", "ever", "had", "has", "have", "he",
+	"her", "him", "his", "i", "im", "is", "it", "its", "ive", "just", "me",
+	"my", "or", "our", "really", "s", "she", "some", "still", "that", "the",
+	"their", "them", "these", "they", "this", "those", "us", "very", "was",
+	"we", "were", "you", "your",
 };
 
 static int stop_cmp(const void *key, const void *elem)
@@ -219,8 +219,8 @@ static int stop_cmp(const void *key, const void *elem)
 
 bool tok_is_stop(const char *w, size_t n)
 {
-	if (n > 6)
-		return false; /* longest stop word is "theirs" */
+	if (n > 8)
+		return false; /* longest stop word is "actually" */
 	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
 		       sizeof(stop_words[0]), stop_cmp) != NULL;
 }

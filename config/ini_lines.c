@@ -52,11 +52,13 @@ static int forward(void *user, const char *section, const char *name,
 
 int ini_lines_parse(const char *path, ini_lines_handler handler, void *user)
 {
-	/* Debian's libinih exports its build options as globals: these three
-	 * together make it read long lines whole (see TECH-NOTES). */
+	/* Debian's libinih exports its build options as globals. With the heap
+	 * buffer allocated at full size from the start, each reader call gets
+	 * room for a whole line, so the counting reader sees one line a call. */
 	ini_use_stack = 0;
 	ini_allow_realloc = 1;
 	ini_max_line = (int)LIMIT_CONFIG_LINE + 2;
+	ini_initial_alloc = ini_max_line;
 	ini_allow_multiline = 0;
 	ini_stop_on_first_error = 0;
 

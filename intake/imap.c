@@ -370,19 +370,15 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* UIDs above `after`, ascending. Caller frees *uids. */
-static int search_new(mailimap *imap, uint32_t after, uint32_t **uids, size_t *n)
+/* Run a UID SEARCH (taking ownership of key); keep UIDs above `after`,
+ * ascending. Caller frees *uids. */
+static int uid_search(mailimap *imap, struct mailimap_search_key *key, uint32_t after,
+		      uint32_t **uids, size_t *n)
 {
 	*uids = NULL;
 	*n = 0;
-	struct mailimap_set *set = mailimap_set_new_interval(after + 1, 0);
-	if (set == NULL)
+	if (key == NULL)
 		return MAILIMAP_ERROR_MEMORY;
-	struct mailimap_search_key *key = mailimap_search_key_new_uid(set);
-	if (key == NULL) {
-		mailimap_set_free(set);
-		return MAILIMAP_ERROR_MEMORY;
-	}
 	clist *result = NULL;
 	int rc = mailimap_uid_search(imap, NULL, key, &result);
 	mailimap_search_key_free(key);
@@ -403,8 +399,47 @@ static int search_new(mailimap *imap, uint32_t after, uint32_t **uids, size_t *n
 			(*uids)[(*n)++] = uid;
 	}
 	mailimap_search_result_free(result);
-	qsort(*uids, *n, sizeof(**uids), cmp_u32);
+	if (*n > 1)
+		qsort(*uids, *n, sizeof(**uids), cmp_u32);
 	return MAILIMAP_NO_ERROR;
+}
+
+/* UID first:last (last 0 meaning "*"). */
+static struct mailimap_search_key *key_uid_range(uint32_t first, uint32_t last)
+{
+	struct mailimap_set *set = mailimap_set_new_interval(first, last);
+	if (set == NULL)
+		return NULL;
+	struct mailimap_search_key *key = mailimap_search_key_new_uid(set);
+	if (key == NULL)
+		mailimap_set_free(set);
+	return key;
+}
+
+/* UID 1:last UNSEEN */
+static struct mailimap_search_key *key_unseen_upto(uint32_t last)
+{
+	struct mailimap_search_key *all = mailimap_search_key_new_multiple_empty();
+	struct mailimap_search_key *range = key_uid_range(1, last);
+	struct mailimap_search_key *unseen = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN,
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+	if (all == NULL || range == NULL || unseen == NULL)
+		goto fail;
+	if (mailimap_search_key_multiple_add(all, range) != MAILIMAP_NO_ERROR)
+		goto fail;
+	range = NULL;
+	if (mailimap_search_key_multiple_add(all, unseen) != MAILIMAP_NO_ERROR)
+		goto fail;
+	return all;
+fail:
+	if (all != NULL)
+		mailimap_search_key_free(all);
+	if (range != NULL)
+		mailimap_search_key_free(range);
+	if (unseen != NULL)
+		mailimap_search_key_free(unseen);
+	return NULL;
 }
 
 struct fetched_att {
@@ -576,11 +611,11 @@ static int fetch_into(struct imap_worker *w, mailimap *imap, uint32_t uidvalidit
 	return MAILIMAP_NO_ERROR;
 }
 
-static int flag_seen(mailimap *imap, const struct imap_batch *b)
+static int flag_seen(mailimap *imap, const uint32_t *uids, size_t n)
 {
-	if (b->n == 0)
+	if (n == 0)
 		return MAILIMAP_NO_ERROR;
-	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_set *set = set_of(uids, n);
 	struct mailimap_flag_list *flags = mailimap_flag_list_new_empty();
 	struct mailimap_flag *seen = mailimap_flag_new_seen();
 	int rc = MAILIMAP_ERROR_MEMORY;
@@ -589,9 +624,6 @@ static int flag_seen(mailimap *imap, const struct imap_batch *b)
 	if (mailimap_flag_list_add(flags, seen) != 0)
 		goto out;
 	seen = NULL;
-	for (size_t i = 0; i < b->n; i++)
-		if (mailimap_set_add_single(set, b->items[i].uid) != 0)
-			goto out;
 	struct mailimap_store_att_flags *att = mailimap_store_att_flags_new_add_flags_silent(flags);
 	if (att == NULL)
 		goto out;
@@ -605,6 +637,37 @@ out:
 		mailimap_flag_list_free(flags);
 	if (set != NULL)
 		mailimap_set_free(set);
+	return rc;
+}
+
+static int flag_batch(mailimap *imap, const struct imap_batch *b)
+{
+	uint32_t *uids = malloc((b->n ? b->n : 1) * sizeof(*uids));
+	if (uids == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	for (size_t i = 0; i < b->n; i++)
+		uids[i] = b->items[i].uid;
+	int rc = flag_seen(imap, uids, b->n);
+	free(uids);
+	return rc;
+}
+
+/*
+ * A crash between a commit and its STORE leaves stored mail unflagged; the
+ * cursor has moved past it, so flag what is stored but still unseen once
+ * per session. (Which mail is fetched never depends on \Seen.)
+ */
+static int reflag_stored(struct imap_worker *w, mailimap *imap)
+{
+	uint32_t *uids;
+	size_t n;
+	int rc = uid_search(imap, key_unseen_upto(w->last_uid), 0, &uids, &n);
+	if (rc == MAILIMAP_NO_ERROR && n > 0) {
+		log_info("source=imap mailbox=%s event=reflag count=%zu reason=\"stored but not yet \\Seen\"",
+			 w->mailbox, n);
+		rc = flag_seen(imap, uids, n);
+	}
+	free(uids);
 	return rc;
 }
 
@@ -684,9 +747,9 @@ static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvali
 		}
 		if (b->highest_uid > w->last_uid)
 			w->last_uid = b->highest_uid;
-		rc = flag_seen(imap, b);
+		rc = flag_batch(imap, b);
 		if (rc != MAILIMAP_NO_ERROR)
-			log_warn("source=imap reason=\"setting \\\\Seen: %s\" (stored all the same)",
+			log_warn("source=imap reason=\"setting \\Seen: %s\" (stored all the same)",
 				 imap_error_name(rc));
 		log_debug("source=imap event=batch-stored count=%zu highest_uid=%u", count,
 			  (unsigned)b->highest_uid);
@@ -716,7 +779,7 @@ static int poll_once(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity
 	}
 	uint32_t *uids;
 	size_t n;
-	int rc = search_new(imap, after, &uids, &n);
+	int rc = uid_search(imap, key_uid_range(after + 1, 0), after, &uids, &n);
 	if (rc != MAILIMAP_NO_ERROR)
 		return rc;
 	if (n > 0)
@@ -748,6 +811,9 @@ static void worker_main(void *arg)
 			continue;
 		}
 		backoff = 1;
+		if (uidvalidity == w->uidvalidity && w->last_uid > 0 &&
+		    reflag_stored(w, imap) != MAILIMAP_NO_ERROR)
+			log_warn("source=imap reason=\"could not flag stored mail \\Seen\" (stored all the same)");
 		for (;;) {
 			uv_mutex_lock(&w->mu);
 			bool sweeping = w->sweep_requested;

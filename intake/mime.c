@@ -32,18 +32,22 @@
 /* ------------------------------------------------------------------ */
 /* init                                                               */
 
+/* GMime cannot be initialised again after g_mime_shutdown(): its tables
+ * stay gone. So shutdown is final and a later mime_init() does nothing. */
+enum init_state { INIT_NONE, INIT_UP, INIT_DOWN };
+
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool initialised;
+static enum init_state init_state;
 
 void mime_init(void)
 {
 	pthread_mutex_lock(&init_lock);
-	if (!initialised) {
+	if (init_state == INIT_NONE) {
 		g_mime_init();
 		/* libxml2 wants this before any thread parses. No matching
 		 * xmlCleanupParser(): other modules may still use libxml2. */
 		xmlInitParser();
-		initialised = true;
+		init_state = INIT_UP;
 	}
 	pthread_mutex_unlock(&init_lock);
 }
@@ -51,9 +55,9 @@ void mime_init(void)
 void mime_shutdown(void)
 {
 	pthread_mutex_lock(&init_lock);
-	if (initialised) {
+	if (init_state == INIT_UP) {
 		g_mime_shutdown();
-		initialised = false;
+		init_state = INIT_DOWN;
 	}
 	pthread_mutex_unlock(&init_lock);
 }
@@ -1312,6 +1316,7 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 
 	if (raw == NULL)
 		len = 0;
+	/* Cheap, and a caller that forgot mime_init() still parses. */
 	mime_init();
 	r.raw = malloc(len > 0 ? len : 1);
 	if (r.raw == NULL)

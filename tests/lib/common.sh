@@ -1,0 +1,76 @@
+# Shared helpers for the shell-level tests, the demo and the benchmarks.
+# Expects CONSULTD, CONSULTCTL and SOURCE_DIR in the environment (ctest sets them).
+
+: "${SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+source "$SOURCE_DIR/tests/lib/dovecot.sh"
+
+failures=0
+checks=0
+
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	checks=$((checks + 1))
+	if "$@"; then
+		printf 'ok   %s\n' "$what"
+	else
+		printf 'FAIL %s\n' "$what"
+		failures=$((failures + 1))
+	fi
+}
+
+finish() {
+	echo "$((checks - failures)) passed, $failures failed"
+	[ "$failures" -eq 0 ]
+}
+
+# Wait (bounded) until a command succeeds: wait_for SECONDS COMMAND...
+wait_for() {
+	local limit=$1 start=$SECONDS
+	shift
+	until "$@"; do
+		[ $((SECONDS - start)) -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+}
+
+# Write a consultd config. write_config FILE OPENS CLOSES GRACE [ON_CLOSE]
+write_config() {
+	cat >"$1" <<CONF
+[consultation]
+name = Police and Crime Plan 2021-25 (test)
+opens = $2
+closes = $3
+grace = $4
+themes = $SOURCE_DIR/config/themes/london-pcp.themes
+on_close = ${5:-idle}
+
+[imap]
+host = 127.0.0.1
+port = $DOVECOT_PORT
+tls = none
+user = $DOVECOT_USER
+password_file = $DOVECOT_PASSWORD_FILE
+mailbox = INBOX
+poll_interval = 1
+
+[storage]
+path = consultd.sqlite
+
+[report]
+folder = reports
+CONF
+}
+
+rfc3339() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# Copy a message with its Message-ID made unique by TAG (or, when it has
+# none, a distinguishing header), so one sample yields many messages.
+make_variant() { # make_variant SRC TAG DEST
+	awk -v tag="$2" '
+		!body && tolower($0) ~ /^message-id:/ { sub(/</, "<" tag "."); seen = 1 }
+		!body && /^\r?$/ { if (!seen) print "X-Test-Variant: " tag; body = 1 }
+		{ print }' "$1" >"$3"
+}
+
+sql() { sqlite3 -readonly -batch "$DB" "$@"; }
