@@ -201,15 +201,15 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 /* Kept short on purpose: only glue that a phrase may or may not have
  * ("nicked my bike" = "nicked bike", "stop & search" = "stop and search").
  * Prepositions and negations carry meaning in phrases ("break in", "use of
- * force", "never see police", "off-road") and are not here. Sorted for
- * bsearch. */
+ * force", "never see police", "off-road"), and pronouns keep a phrase from
+ * forming across a clause ("the communities they police" is not "community
+ * policing"), so they are not here. Sorted for bsearch. */
 static const char *const stop_words[] = {
 	"a", "actually", "also", "am", "an", "and", "any", "are", "be", "been",
-	"being", "did", "do", "does", "even", "ever", "had", "has", "have", "he",
-	"her", "him", "his", "i", "im", "is", "it", "its", "ive", "just", "me",
-	"my", "or", "our", "really", "s", "she", "some", "still", "that", "the",
-	"their", "them", "these", "they", "this", "those", "us", "very", "was",
-	"we", "were", "you", "your",
+	"being", "did", "do", "does", "even", "ever", "had", "has", "have", "her",
+	"his", "im", "is", "its", "ive", "just", "my", "or", "our", "really", "s",
+	"some", "still", "that", "the", "their", "these", "this", "those", "very",
+	"was", "were", "your",
 };
 
 static int stop_cmp(const void *key, const void *elem)

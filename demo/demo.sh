@@ -13,6 +13,7 @@ CONSULTD=$build/consultd
 source "$SOURCE_DIR/tests/lib/common.sh"
 
 work=$(mktemp -d)
+chmod 755 "$work" # Dovecot's unprivileged processes must traverse it
 daemon_pid=
 cleanup() {
 	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
@@ -38,7 +39,7 @@ say "delivered ${#on_time[@]} sample responses"
 opens=$(date -u +%s)
 closes=$((opens + 30))
 grace=15
-write_config consultd.conf "$(date -u -d "@$opens" +%Y-%m-%dT%H:%M:%SZ)" \
+CONSULTATION_NAME="Police and Crime Plan 2021–25 (demo)" write_config consultd.conf "$(date -u -d "@$opens" +%Y-%m-%dT%H:%M:%SZ)" \
 	"$(date -u -d "@$closes" +%Y-%m-%dT%H:%M:%SZ)" "${grace}s" exit
 say "consultation window: opens now, closes in 30 s, grace ${grace} s"
 

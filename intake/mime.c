@@ -1304,7 +1304,7 @@ static bool has_message_headers(GMimeMessage *msg)
 
 int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 {
-	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+	const char *fallback[] = { "UTF-8", "windows-1252", NULL };
 	struct response r = { 0 };
 	struct walk w = { 0 };
 	GMimeParserOptions *opts = NULL;

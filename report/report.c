@@ -15,7 +15,8 @@ static void format_day_time(int64_t t, char *buf, size_t len)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%d %b %Y %H:%M UTC", &tm);
+	/* Seconds only when they matter (a short test or demo window). */
+	strftime(buf, len, t % 60 == 0 ? "%d %b %Y %H:%M UTC" : "%d %b %Y %H:%M:%S UTC", &tm);
 }
 
 static void format_duration(int64_t secs, char *buf, size_t len)

@@ -38,7 +38,7 @@ wait_for() {
 write_config() {
 	cat >"$1" <<CONF
 [consultation]
-name = Police and Crime Plan 2021-25 (test)
+name = ${CONSULTATION_NAME:-Police and Crime Plan 2021-25 (test)}
 opens = $2
 closes = $3
 grace = $4
