@@ -1024,10 +1024,14 @@ static bool is_delivery_status(GMimeObject *obj)
  */
 static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text)
 {
+	bool text_full;
+
 	if (obj == NULL)
 		return 0;
 	if (is_delivery_status(obj))
 		w->dsn = true;
+	/* Past the cap no more text is kept: do not decode any. */
+	text_full = w->text.len > LIMIT_TEXT_BYTES;
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int count = g_mime_multipart_get_count(mp);
@@ -1035,8 +1039,8 @@ static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text
 		if (depth >= LIMIT_MIME_DEPTH)
 			return 0;
 		if (count == 0)
-			return want_text ? walk_prologue(w, mp) : 0;
-		if (want_text && is_type(obj, "multipart", "alternative"))
+			return want_text && !text_full ? walk_prologue(w, mp) : 0;
+		if (want_text && !text_full && is_type(obj, "multipart", "alternative"))
 			return walk_alternative(w, mp, depth);
 		for (int i = 0; i < count; i++)
 			if (walk(w, g_mime_multipart_get_part(mp, i), depth + 1, want_text) < 0)
@@ -1047,7 +1051,7 @@ static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text
 		char *piece;
 		int rc;
 
-		if (!want_text)
+		if (!want_text || text_full)
 			return 0;
 		if ((piece = part_text(obj)) == NULL)
 			return -1;

@@ -94,6 +94,20 @@ dovecot_deliver() {
 	done
 }
 
+# Many messages at once: straight into the Maildir (Dovecot picks them up
+# at the next SELECT or NOOP; INTERNALDATE is the file's time).
+dovecot_deliver_maildir() {
+	local maildir=$DOVECOT_DIR/home/Maildir f n=0 owner
+	mkdir -p "$maildir/new" "$maildir/cur" "$maildir/tmp"
+	for f in "$@"; do
+		n=$((n + 1))
+		cp "$f" "$maildir/tmp/$$.$n.consultd-test" &&
+			mv "$maildir/tmp/$$.$n.consultd-test" "$maildir/new/$(date +%s).$$_$n.consultd-test"
+	done
+	owner=$(stat -c %u:%g "$DOVECOT_DIR/home")
+	chown -R "$owner" "$maildir"
+}
+
 # Print "UID FLAGS" for every message in INBOX.
 dovecot_flags() {
 	doveadm -c "$DOVECOT_CONF" -f flow fetch -u "$DOVECOT_USER" 'uid flags' mailbox INBOX

@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ END_TEST
 
 START_TEST(error_unknown_section)
 {
-	EXPECT_ERRORS(SET "[themes x]\nlabel = X\n[theme a]\nlabel = A\nterm = a\n",
+	EXPECT_ERRORS(SET "[themes x]\nlabel = X\n[theme a]\nlabel = A\nterm = alpha\n",
 		      "3: unknown section [themes x]");
 }
 END_TEST
@@ -219,7 +220,7 @@ START_TEST(error_syntax_and_misc)
 	EXPECT_ERRORS("stray = 1\n" SET "[theme A b]\nlabel = x\n[theme ok\n"
 		      "just words\n[theme c]\nlabel = C\nlabel = D\n"
 		      "term = a, b\nterm = one two three four five six seven "
-		      "eight nine\n",
+		      "eight nine\nterm = fine\n",
 		      "1: key 'stray' outside any section",
 		      "4: bad theme id 'A b' (use a-z, 0-9, '-' and '_', at most "
 		      "64 characters)",
@@ -397,7 +398,7 @@ START_TEST(multi_label_and_order)
 	char got[256];
 	themes_of(NULL, "Budget cuts mean we never see police, and county "
 		  "lines gangs are exploiting children.", got, sizeof(got));
-	ck_assert(has_theme(got, "exploitation") || strstr(got, "exploitation"));
+	ck_assert_ptr_nonnull(strstr(got, "exploitation"));
 	ck_assert_ptr_nonnull(strstr(got, "resources"));
 	ck_assert_ptr_nonnull(strstr(got, "neighbourhood-policing"));
 	classify_free_hits(hits, n);
