@@ -115,15 +115,19 @@ dovecot_flags() {
 
 dovecot_stop() {
 	if [ "${DOVECOT_RUNNING:-0}" = 1 ]; then
-		doveadm -c "$DOVECOT_CONF" stop 2>/dev/null || true
-		# The master takes a few seconds to exit; wait for it, bounded.
-		local pid i
+		# Stopping the master leaves running imap sessions alive, so end
+		# every process of this instance (its name is in their titles).
+		local pid i tag=consultd-test-$DOVECOT_PORT
 		pid=$(cat "$DOVECOT_DIR/run/master.pid" 2>/dev/null || true)
-		for i in $(seq 1 100); do
-			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+		pkill -TERM -f "^dovecot-$tag/" 2>/dev/null
+		for i in $(seq 1 50); do
+			{ [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || pgrep -f "^dovecot-$tag/" >/dev/null || break
 			sleep 0.1
 		done
-		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+		pkill -9 -f "^dovecot-$tag/" 2>/dev/null
 		DOVECOT_RUNNING=0
 	fi
+	return 0
 }
