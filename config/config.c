@@ -379,7 +379,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		ld.dir = strdup(folder); /* reported as unreadable below */
 	free(folder);
 	if (ld.cfg == NULL || ld.dir == NULL || (ld.cfg->path = strdup(path)) == NULL) {
-		add_error(&ld, 0, NULL, NULL, "out of memory");
+		ld.oom = true;
 		goto fail;
 	}
 	ld.cfg->imap.poll_interval = 60;
@@ -389,10 +389,10 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		add_error(&ld, 0, NULL, NULL, "cannot read: %s", strerror(errno));
 		goto fail;
 	}
-	if (rc == -2 || ld.oom) {
-		add_error(&ld, 0, NULL, NULL, "out of memory");
+	if (rc == -2)
+		ld.oom = true;
+	if (ld.oom)
 		goto fail;
-	}
 	/* ini_lines_parse returns the first bad line; when no key error was
 	 * reported there, inih itself found a line it could not read. */
 	if (rc > 0 && rc != ld.first_error_line)
@@ -404,7 +404,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	*out = ld.cfg;
 	return 0;
 fail:
-	if (ld.oom && ld.nerrors == 0)
+	if (ld.oom) /* also when other errors were found: say why they may be incomplete */
 		add_error(&ld, 0, NULL, NULL, "out of memory");
 	free(ld.dir);
 	config_free(ld.cfg);

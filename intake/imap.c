@@ -16,6 +16,7 @@
 #include "mime.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
@@ -59,6 +60,7 @@ struct imap_worker {
 	struct imap_batch *acked;
 	bool sweep_requested;
 	bool stopping;
+	int session_fd;         /* socket of the open session, -1 when none */
 
 	struct imap_worker_callbacks cb;
 	void *cb_user;
@@ -811,6 +813,9 @@ static void worker_main(void *arg)
 			continue;
 		}
 		backoff = 1;
+		uv_mutex_lock(&w->mu);
+		w->session_fd = mailstream_low_get_fd(mailstream_get_low(imap->imap_stream));
+		uv_mutex_unlock(&w->mu);
 		if (uidvalidity == w->uidvalidity && w->last_uid > 0 &&
 		    reflag_stored(w, imap) != MAILIMAP_NO_ERROR)
 			log_warn("source=imap reason=\"could not flag stored mail \\Seen\" (stored all the same)");
@@ -845,6 +850,10 @@ static void worker_main(void *arg)
 				break;
 			}
 		}
+		/* Unpublish before the descriptor is closed and its number reused. */
+		uv_mutex_lock(&w->mu);
+		w->session_fd = -1;
+		uv_mutex_unlock(&w->mu);
 		mailimap_free(imap);
 	}
 }
@@ -895,6 +904,7 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	w->uidvalidity = uidvalidity;
 	w->last_uid = last_uid;
 	w->seed = (unsigned int)uv_hrtime();
+	w->session_fd = -1;
 	w->cb = *cb;
 	w->cb_user = user;
 	if (uv_mutex_init(&w->mu) != 0) {
@@ -932,6 +942,11 @@ void imap_worker_stop(struct imap_worker *w)
 	uv_mutex_lock(&w->mu);
 	w->stopping = true;
 	uv_cond_broadcast(&w->cond);
+	/* Wake a worker blocked in a read: shutdown() is safe from another
+	 * thread, and what it interrupts is either not stored (fetched again
+	 * next time) or stored and flagged at the next session. */
+	if (w->session_fd >= 0)
+		shutdown(w->session_fd, SHUT_RDWR);
 	uv_mutex_unlock(&w->mu);
 	uv_thread_join(&w->thread);
 	/* Batches still queued for the loop were never stored: drop them

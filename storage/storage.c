@@ -343,10 +343,17 @@ void storage_format_ref(int64_t id, char *buf, size_t len)
 	snprintf(buf, len, "R-%06lld", (long long)id);
 }
 
-static char *column_dup(sqlite3_stmt *s, int i)
+/* A copy of a text column; NULL for SQL NULL. Sets *oom when a non-NULL
+ * value could not be copied (SQLite or strdup out of memory). */
+static char *column_dup(sqlite3_stmt *s, int i, bool *oom)
 {
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
 	const unsigned char *v = sqlite3_column_text(s, i);
-	return v != NULL ? strdup((const char *)v) : NULL;
+	char *copy = v != NULL ? strdup((const char *)v) : NULL;
+	if (copy == NULL)
+		*oom = true;
+	return copy;
 }
 
 static enum response_channel channel_from(const char *s)
@@ -375,8 +382,10 @@ static int load_children(struct storage *st, sqlite3_stmt *th, sqlite3_stmt *at,
 			 int64_t id, struct response *r)
 {
 	size_t cap = 0;
+	int rc;
+	bool oom = false;
 	sqlite3_bind_int64(th, 1, id);
-	while (sqlite3_step(th) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(th)) == SQLITE_ROW) {
 		if (r->n_themes == cap) {
 			cap = cap ? cap * 2 : 4;
 			void *p = realloc(r->themes, cap * sizeof(*r->themes));
@@ -385,14 +394,18 @@ static int load_children(struct storage *st, sqlite3_stmt *th, sqlite3_stmt *at,
 			r->themes = p;
 		}
 		struct theme_hit *h = &r->themes[r->n_themes++];
-		h->theme_id = column_dup(th, 0);
+		h->theme_id = column_dup(th, 0, &oom);
 		h->score = sqlite3_column_double(th, 1);
-		h->terms = column_dup(th, 2);
+		h->terms = column_dup(th, 2, &oom);
+		if (oom)
+			goto oom;
 	}
 	sqlite3_reset(th);
+	if (rc != SQLITE_DONE)
+		goto failed;
 	cap = 0;
 	sqlite3_bind_int64(at, 1, id);
-	while (sqlite3_step(at) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(at)) == SQLITE_ROW) {
 		if (r->n_attachments == cap) {
 			cap = cap ? cap * 2 : 4;
 			void *p = realloc(r->attachments, cap * sizeof(*r->attachments));
@@ -402,14 +415,21 @@ static int load_children(struct storage *st, sqlite3_stmt *th, sqlite3_stmt *at,
 		}
 		struct attachment *a = &r->attachments[r->n_attachments++];
 		memset(a, 0, sizeof(*a));
-		a->filename = column_dup(at, 0);
-		a->content_type = column_dup(at, 1);
+		a->filename = column_dup(at, 0, &oom);
+		a->content_type = column_dup(at, 1, &oom);
+		if (oom)
+			goto oom;
 		a->size = (size_t)sqlite3_column_int64(at, 2);
 		const unsigned char *h = sqlite3_column_text(at, 3);
 		snprintf(a->sha256, sizeof(a->sha256), "%s", h != NULL ? (const char *)h : "");
 	}
 	sqlite3_reset(at);
+	if (rc != SQLITE_DONE)
+		goto failed;
 	return 0;
+failed:
+	set_error(st, "reading themes and attachments");
+	return -1;
 oom:
 	sqlite3_reset(th);
 	sqlite3_reset(at);
@@ -438,19 +458,25 @@ int storage_foreach_response(struct storage *st, storage_response_fn fn, void *u
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct response r = {0};
+		bool oom = false;
 		int64_t id = sqlite3_column_int64(s, 0);
 		r.channel = channel_from((const char *)sqlite3_column_text(s, 1));
 		r.status = status_from((const char *)sqlite3_column_text(s, 2));
-		r.status_reason = column_dup(s, 3);
-		r.source_id = column_dup(s, 4);
-		r.message_id = column_dup(s, 5);
-		r.idem_key = column_dup(s, 6);
+		r.status_reason = column_dup(s, 3, &oom);
+		r.source_id = column_dup(s, 4, &oom);
+		r.message_id = column_dup(s, 5, &oom);
+		r.idem_key = column_dup(s, 6, &oom);
 		r.received_at = sqlite3_column_int64(s, 7);
 		r.late = sqlite3_column_int(s, 8) != 0;
-		r.sender_name = column_dup(s, 9);
-		r.sender_email = column_dup(s, 10);
-		r.subject = column_dup(s, 11);
-		r.text = column_dup(s, 12);
+		r.sender_name = column_dup(s, 9, &oom);
+		r.sender_email = column_dup(s, 10, &oom);
+		r.subject = column_dup(s, 11, &oom);
+		r.text = column_dup(s, 12, &oom);
+		if (oom) {
+			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+			response_clear(&r);
+			goto out;
+		}
 		if (load_children(st, th, at, id, &r) != 0) {
 			response_clear(&r);
 			goto out;
@@ -525,7 +551,9 @@ int storage_stats(struct storage *st, struct storage_stats *out)
 		goto fail;
 	}
 	size_t cap = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	int rc;
+	bool oom = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (out->n_themes == cap) {
 			cap = cap ? cap * 2 : 16;
 			void *p = realloc(out->themes, cap * sizeof(*out->themes));
@@ -536,8 +564,17 @@ int storage_stats(struct storage *st, struct storage_stats *out)
 			out->themes = p;
 		}
 		struct storage_theme_count *t = &out->themes[out->n_themes++];
-		t->theme_id = column_dup(s, 0);
+		t->theme_id = column_dup(s, 0, &oom);
 		t->responses = sqlite3_column_int64(s, 1);
+		if (oom) {
+			sqlite3_finalize(s);
+			goto oom;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		set_error(st, "counting themes");
+		sqlite3_finalize(s);
+		goto fail;
 	}
 	sqlite3_finalize(s);
 
@@ -549,7 +586,7 @@ int storage_stats(struct storage *st, struct storage_stats *out)
 		goto fail;
 	}
 	cap = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (out->n_days == cap) {
 			cap = cap ? cap * 2 : 32;
 			void *p = realloc(out->days, cap * sizeof(*out->days));
@@ -564,6 +601,11 @@ int storage_stats(struct storage *st, struct storage_stats *out)
 		snprintf(d->day, sizeof(d->day), "%s", day != NULL ? (const char *)day : "?");
 		d->responses = sqlite3_column_int64(s, 1);
 		d->late = sqlite3_column_int64(s, 2);
+	}
+	if (rc != SQLITE_DONE) {
+		set_error(st, "counting days");
+		sqlite3_finalize(s);
+		goto fail;
 	}
 	sqlite3_finalize(s);
 	return 0;
