@@ -223,13 +223,16 @@ static int add_header(struct loader *ld, int line, enum section_kind kind,
 static long add_theme(struct loader *ld, const char *id, int line)
 {
 	struct theme_set *ts = ld->ts;
+	size_t need = ts->n_themes + 1;
 	size_t cap = ld->cap_themes;
-	struct lex_theme *t = grow(ts->themes, &cap, ts->n_themes + 1, sizeof(*t));
+
+	/* themes and their per-load key notes grow together */
+	struct lex_theme *t = grow(ts->themes, &cap, need, sizeof(*t));
 	if (t == NULL)
 		return -1;
 	ts->themes = t;
-	size_t cap2 = ld->cap_themes;
-	struct theme_keys *k = grow(ld->tkeys, &cap2, ts->n_themes + 1, sizeof(*k));
+	cap = ld->cap_themes;
+	struct theme_keys *k = grow(ld->tkeys, &cap, need, sizeof(*k));
 	if (k == NULL)
 		return -1;
 	ld->tkeys = k;
@@ -237,8 +240,7 @@ static long add_theme(struct loader *ld, const char *id, int line)
 	char *dup = strdup(id);
 	if (dup == NULL)
 		return -1;
-	ts->themes[ts->n_themes] = (struct lex_theme){.id = dup, .line = line,
-		.first_term = (uint32_t)ts->n_terms};
+	ts->themes[ts->n_themes] = (struct lex_theme){.id = dup, .line = line};
 	ld->tkeys[ts->n_themes] = (struct theme_keys){0};
 	return (long)ts->n_themes++;
 }
@@ -381,7 +383,7 @@ static int compile_term(struct loader *ld, int line, const char *text,
 			struct lex_variant out[2])
 {
 	struct tok_reader r;
-	struct tok_word w;
+	struct tok_word w = {0};
 	char stem[TOK_WORD_MAX + 1];
 	char joined[TOK_WORD_MAX + 1];
 	size_t joined_len = 0;
@@ -393,7 +395,7 @@ static int compile_term(struct loader *ld, int line, const char *text,
 	tok_init(&r, text, strlen(text));
 	for (;;) {
 		bool more = tok_next(&r, &w);
-		if (w.too_long && more) {
+		if (more && w.too_long) {
 			add_error(ld, line, "term '%s' has a word longer than %d bytes",
 				  text, TOK_WORD_MAX);
 			return 0;
@@ -765,7 +767,7 @@ struct theme_set *themes_load(const char *path, char *err, size_t errlen)
 	if (rc == -2)
 		ld.oom = true;
 	else if (rc == -1)
-		add_error(&ld, 0, "cannot open: %s", strerror(errno));
+		add_error(&ld, 0, "cannot read: %s", strerror(errno));
 	else if (rc > 0) {
 		bool named = false;
 		for (size_t i = 0; i < ld.n_errs; i++)

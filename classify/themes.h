@@ -19,8 +19,9 @@ struct theme_set;
  * Load and validate a theme file. On success returns the set (caller frees
  * with themes_free). On failure returns NULL and writes every problem, one
  * per line as "PATH:LINE: message", into err (truncated to errlen), sorted
- * by line. A file that cannot be opened gives "PATH: cannot open: reason";
- * running out of memory gives "PATH: out of memory".
+ * by line. A file that cannot be opened or read gives "PATH: cannot open:
+ * reason" or "PATH: cannot read: reason"; running out of memory gives
+ * "PATH: out of memory".
  */
 struct theme_set *themes_load(const char *path, char *err, size_t errlen);
 void themes_free(struct theme_set *ts); /* accepts NULL */

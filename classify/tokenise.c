@@ -115,13 +115,17 @@ void tok_init(struct tok_reader *r, const char *s, size_t n)
 static void word_append(struct tok_word *w, int32_t cp, const unsigned char *src,
 			size_t srclen)
 {
-	char buf[4];
-	const char *add = buf;
+	const char *add;
 	size_t n;
 
 	if (cp < 0x80) {
-		buf[0] = (char)((cp >= 'A' && cp <= 'Z') ? cp + ('a' - 'A') : cp);
-		n = 1;
+		if (w->len >= TOK_WORD_MAX) {
+			w->too_long = true;
+			return;
+		}
+		w->text[w->len++] =
+			(char)((cp >= 'A' && cp <= 'Z') ? cp + ('a' - 'A') : cp);
+		return;
 	} else if (cp <= 0xFF) {
 		add = latin1_fold[cp - 0xC0];
 		n = strlen(add);
@@ -143,7 +147,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 	const unsigned char *end = r->end;
 	int32_t cp = 0;
 	size_t n = 0;
-	unsigned newlines = 0, hyphens = 0, others = 0;
+	unsigned newlines = 0, hyphens = 0, spaces = 0, others = 0;
 	bool brk = false;
 
 	/* Separators before the word. */
@@ -157,7 +161,9 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 		case CP_BREAK: brk = true; break;
 		case CP_NEWLINE: newlines++; break;
 		case CP_SEP:
-			if (cp != ' ' && cp != '\t' && cp != '\r')
+			if (cp == ' ' || cp == '\t')
+				spaces++;
+			else if (cp != '\r')
 				others++;
 			break;
 		default: others++; break;
@@ -173,7 +179,8 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 	w->after_break = brk || newlines >= 2;
 	/* "anti-social", not "anti - social" or "anti-\nsocial" split by a
 	 * hard wrap, which a person would still read as one word. */
-	w->after_hyphen = hyphens == 1 && others == 0 && !brk && newlines <= 1;
+	w->after_hyphen = hyphens == 1 && spaces == 0 && others == 0 && !brk &&
+			  newlines <= 1;
 
 	while (p < end) {
 		n = utf8_decode(p, end, &cp);
@@ -203,7 +210,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
  * Prepositions and negations carry meaning in phrases ("break in", "use of
  * force", "never see police", "off-road"), and pronouns keep a phrase from
  * forming across a clause ("the communities they police" is not "community
- * policing"), so they are not here. Sorted for bsearch. */
+ * policing"), so they are not here. Sorted, for a binary search. */
 static const char *const stop_words[] = {
 	"a", "actually", "also", "am", "an", "and", "any", "are", "be", "been",
 	"being", "did", "do", "does", "even", "ever", "had", "has", "have", "her",
@@ -212,33 +219,82 @@ static const char *const stop_words[] = {
 	"was", "were", "your",
 };
 
-static int stop_cmp(const void *key, const void *elem)
+/* A word of at most 8 bytes as one integer, so the check is a few integer
+ * comparisons instead of string compares on every word of every response. */
+static uint64_t pack8(const char *w, size_t n)
 {
-	return strcmp(key, *(const char *const *)elem);
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | (unsigned char)w[i];
+	return v << (8 * (8 - n));
+}
+
+#define N_STOP (sizeof(stop_words) / sizeof(stop_words[0]))
+static uint64_t stop_packed[N_STOP]; /* sorted, as the strings are */
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static void stop_pack(void)
+{
+	for (size_t i = 0; i < N_STOP; i++)
+		stop_packed[i] = pack8(stop_words[i], strlen(stop_words[i]));
 }
 
 bool tok_is_stop(const char *w, size_t n)
 {
-	if (n > 8)
+	if (n == 0 || n > 8)
 		return false; /* longest stop word is "actually" */
-	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(stop_words[0]),
-		       sizeof(stop_words[0]), stop_cmp) != NULL;
+	pthread_once(&stop_once, stop_pack);
+	uint64_t key = pack8(w, n);
+	size_t lo = 0, hi = N_STOP;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (stop_packed[mid] == key)
+			return true;
+		if (stop_packed[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
-/* An sb_stemmer holds its working buffer inside, so it must not be shared:
- * each thread gets its own through a key whose destructor frees it. */
+/*
+ * An sb_stemmer holds its working buffer inside, so it must not be shared:
+ * each thread gets its own, through a key whose destructor frees it. Beside
+ * it sits a small direct-mapped cache of word -> stem: stemming is most of
+ * the cost of classifying, and responses reuse a small vocabulary, so most
+ * words are stemmed once per thread, not once per occurrence.
+ */
+#define CACHE_SLOTS 4096 /* a power of two; 64 bytes each */
+#define CACHE_WORD 29    /* longer words are stemmed every time */
+
+struct cache_slot {
+	uint8_t wlen, slen;  /* wlen 0: empty */
+	char word[CACHE_WORD];
+	char stem[CACHE_WORD + 4];
+};
+
+struct stem_state {
+	struct sb_stemmer *stemmer;
+	struct cache_slot slots[CACHE_SLOTS];
+};
+
 static pthread_key_t stem_key;
 static pthread_once_t stem_once = PTHREAD_ONCE_INIT;
 static bool stem_key_ok;
 
-static void stemmer_destroy(void *p)
+static void stem_state_free(void *p)
 {
-	sb_stemmer_delete(p);
+	struct stem_state *st = p;
+	if (st == NULL)
+		return;
+	sb_stemmer_delete(st->stemmer);
+	free(st);
 }
 
 static void stem_key_make(void)
 {
-	stem_key_ok = pthread_key_create(&stem_key, stemmer_destroy) == 0;
+	stem_key_ok = pthread_key_create(&stem_key, stem_state_free) == 0;
 }
 
 static int stem_with(struct sb_stemmer *st, const char *w, size_t n,
@@ -248,33 +304,79 @@ static int stem_with(struct sb_stemmer *st, const char *w, size_t n,
 	if (s == NULL)
 		return -1;
 	int len = sb_stemmer_length(st);
-	if (len < 0 || len > TOK_WORD_MAX)
-		len = len < 0 ? 0 : TOK_WORD_MAX;
+	if (len < 0)
+		len = 0;
+	if (len > TOK_WORD_MAX)
+		len = TOK_WORD_MAX;
 	memcpy(out, s, (size_t)len);
 	out[len] = '\0';
 	return len;
 }
 
+static struct stem_state *stem_state_get(void)
+{
+	struct stem_state *st;
+
+	pthread_once(&stem_once, stem_key_make);
+	if (!stem_key_ok)
+		return NULL;
+	st = pthread_getspecific(stem_key);
+	if (st != NULL)
+		return st;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	st->stemmer = sb_stemmer_new("english", NULL);
+	if (st->stemmer == NULL || pthread_setspecific(stem_key, st) != 0) {
+		stem_state_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static uint32_t word_hash(const char *w, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h;
+}
+
 int tok_stem(const char *w, size_t n, char out[TOK_WORD_MAX + 1])
 {
-	struct sb_stemmer *st = NULL;
-	int rc;
+	struct stem_state *st = stem_state_get();
+	struct cache_slot *slot = NULL;
+	struct sb_stemmer *own = NULL;
+	int rc = -1;
 
 	if (n > TOK_WORD_MAX)
 		n = TOK_WORD_MAX;
-	pthread_once(&stem_once, stem_key_make);
-	if (stem_key_ok)
-		st = pthread_getspecific(stem_key);
 	if (st == NULL) {
-		st = sb_stemmer_new("english", NULL);
-		if (st == NULL)
-			return -1;
-		if (!stem_key_ok || pthread_setspecific(stem_key, st) != 0) {
-			/* No per-thread slot: stem with a private one. */
-			rc = stem_with(st, w, n, out);
-			sb_stemmer_delete(st);
-			return rc;
+		/* No per-thread state (out of memory, or no key): stem with a
+		 * private stemmer so the answer is still right. */
+		own = sb_stemmer_new("english", NULL);
+		if (own != NULL)
+			rc = stem_with(own, w, n, out);
+		goto out;
+	}
+	if (n <= CACHE_WORD) {
+		slot = &st->slots[word_hash(w, n) & (CACHE_SLOTS - 1)];
+		if (slot->wlen == n && memcmp(slot->word, w, n) == 0) {
+			memcpy(out, slot->stem, slot->slen);
+			out[slot->slen] = '\0';
+			rc = slot->slen;
+			goto out;
 		}
 	}
-	return stem_with(st, w, n, out);
+	rc = stem_with(st->stemmer, w, n, out);
+	if (rc >= 0 && slot != NULL && rc <= CACHE_WORD + 3) {
+		slot->wlen = (uint8_t)n;
+		slot->slen = (uint8_t)rc;
+		memcpy(slot->word, w, n);
+		memcpy(slot->stem, out, (size_t)rc);
+	}
+out:
+	if (own != NULL)
+		sb_stemmer_delete(own);
+	return rc;
 }

@@ -16,6 +16,7 @@ struct ini_lines_state {
 	void *user;
 	char *buf;           /* getline buffer, owned */
 	size_t cap;
+	int read_errno;      /* why reading stopped before the end, 0 if it did not */
 };
 
 static void note_error(struct ini_lines_state *st)
@@ -28,9 +29,15 @@ static void note_error(struct ini_lines_state *st)
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct ini_lines_state *st = stream;
+	errno = 0;
 	ssize_t n = getline(&st->buf, &st->cap, st->file);
-	if (n < 0)
+	if (n < 0) {
+		/* getline says -1 both at the end and on failure (ENOMEM): a
+		 * failure must not pass for a shorter file. */
+		if (!feof(st->file))
+			st->read_errno = errno != 0 ? errno : EIO;
 		return NULL;
+	}
 	st->line++;
 	if (n >= num - 1 || (size_t)n > LIMIT_CONFIG_LINE) {
 		note_error(st);
@@ -67,12 +74,14 @@ int ini_lines_parse(const char *path, ini_lines_handler handler, void *user)
 	if (st.file == NULL)
 		return -1;
 	int rc = ini_parse_stream(counting_reader, &st, forward, &st);
-	int saved = errno;
+	int saved = st.read_errno != 0 ? st.read_errno : errno;
 	fclose(st.file);
 	free(st.buf);
 	errno = saved;
-	if (rc == -2)
+	if (rc == -2 || st.read_errno == ENOMEM)
 		return -2;
+	if (st.read_errno != 0)
+		return -1;
 	if (rc > 0 && (st.first_error == 0 || rc < st.first_error))
 		st.first_error = rc;
 	return st.first_error;

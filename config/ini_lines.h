@@ -16,9 +16,9 @@ typedef int (*ini_lines_handler)(void *user, int line, const char *section,
 /*
  * Parse path, calling handler for every name=value. Returns 0 when the file
  * parsed and the handler accepted everything, the first line number with an
- * error (syntax or handler), -1 if the file cannot be opened (errno set), -2
- * on out of memory. A line longer than LIMIT_CONFIG_LINE is an error at that
- * line.
+ * error (syntax or handler), -1 if the file cannot be opened or read (errno
+ * set), -2 on out of memory. A line longer than LIMIT_CONFIG_LINE is an error
+ * at that line.
  */
 int ini_lines_parse(const char *path, ini_lines_handler handler, void *user);
 

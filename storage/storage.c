@@ -134,7 +134,9 @@ static int migrate(struct storage *st)
 			char why[sizeof(st->errmsg)];
 			memcpy(why, st->errmsg, sizeof(why));
 			exec(st, "ROLLBACK");
-			snprintf(st->errmsg, sizeof(st->errmsg), "migration to version %d: %s", v + 1, why);
+			/* The prefix takes room from why: cut it explicitly. */
+			snprintf(st->errmsg, sizeof(st->errmsg), "migration to version %d: %.*s",
+				 v + 1, (int)sizeof(why) - 40, why);
 			return -1;
 		}
 		if (exec(st, "COMMIT") != 0)
