@@ -273,6 +273,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: consultd -c FILE [--foreground] [--verbose]\n"
 		"       consultd --check-config -c FILE\n"
+		"       consultd --check-connection -c FILE\n"
 		"       consultd --version\n");
 }
 
@@ -299,10 +300,11 @@ static int load_all(const char *path, struct config **cfg, struct theme_set **th
 int main(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	bool check_only = false;
+	bool check_only = false, check_connection = false;
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check-config", no_argument, NULL, 'C'},
+		{"check-connection", no_argument, NULL, 'K'},
 		{"foreground", no_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
@@ -314,6 +316,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'C': check_only = true; break;
+		case 'K': check_connection = true; break;
 		case 'f': break; /* consultd never forks; kept for familiarity */
 		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
 		case 'V': printf("consultd %s\n", CONSULTD_VERSION); return 0;
@@ -331,7 +334,7 @@ int main(int argc, char **argv)
 
 	struct daemon d = {.loop = uv_default_loop()};
 	if (load_all(config_path, &d.cfg, &d.themes) != 0) {
-		if (!check_only)
+		if (!check_only && !check_connection)
 			log_err("event=start reason=\"invalid configuration\" config=%s", config_path);
 		return 1;
 	}
@@ -341,6 +344,20 @@ int main(int argc, char **argv)
 		themes_free(d.themes);
 		config_free(d.cfg);
 		return 0;
+	}
+
+	if (check_connection) {
+		char info[512];
+		int rc = 1;
+		if (!d.cfg->imap.enabled)
+			fprintf(stderr, "%s: no [imap] section: nothing to connect to\n", config_path);
+		else if (imap_check(&d.cfg->imap, info, sizeof(info)) == 0) {
+			printf("%s\n", info);
+			rc = 0;
+		}
+		themes_free(d.themes);
+		config_free(d.cfg);
+		return rc;
 	}
 
 	char err[1024];

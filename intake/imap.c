@@ -858,6 +858,32 @@ static void worker_main(void *arg)
 	}
 }
 
+int imap_check(const struct imap_config *cfg, char *info, size_t len)
+{
+	/* A worker that never starts its thread: the session code is shared,
+	 * so the check cannot pass where the daemon would fail. */
+	struct imap_worker w = {
+		.host = cfg->host, .user = cfg->user, .password_file = cfg->password_file,
+		.mailbox = cfg->mailbox, .ca_file = cfg->ca_file, .port = cfg->port,
+		.tls = cfg->tls, .session_fd = -1,
+	};
+	uint32_t uidvalidity;
+	mailimap *imap = session_open(&w, &uidvalidity);
+	if (imap == NULL)
+		return -1;
+	struct mailimap_selection_info *sel = imap->imap_selection_info;
+	snprintf(info, len, "%s:%d %s: mailbox %s holds %u messages (UIDVALIDITY %u, next UID %u)",
+		 cfg->host, cfg->port,
+		 cfg->tls == IMAP_TLS_IMPLICIT ? "TLS, certificate verified"
+		 : cfg->tls == IMAP_TLS_STARTTLS ? "STARTTLS, certificate verified"
+						 : "plaintext (loopback)",
+		 cfg->mailbox, (unsigned)sel->sel_exists, (unsigned)uidvalidity,
+		 (unsigned)sel->sel_uidnext);
+	mailimap_logout(imap);
+	mailimap_free(imap);
+	return 0;
+}
+
 /* ---- start and stop -------------------------------------------------- */
 
 static void on_async_closed(uv_handle_t *handle);

@@ -80,6 +80,15 @@ void imap_worker_sweep(struct imap_worker *w);
  */
 void imap_worker_stop(struct imap_worker *w);
 
+/*
+ * Connect, verify the server's certificate, log in and select the mailbox
+ * exactly as the worker does, then log out: for `consultd
+ * --check-connection`. Blocking; never call it on the loop. Returns 0 and
+ * a one-line description of the mailbox in info, or -1 when any step
+ * failed (the reason has been logged).
+ */
+int imap_check(const struct imap_config *cfg, char *info, size_t len);
+
 /* "imap:user@host/mailbox", the key of the intake state; caller frees. */
 char *imap_source_name(const struct imap_config *cfg);
 

@@ -409,6 +409,7 @@ static int text_to_utf8(const char *in, size_t n, const char *cs, struct buf *b)
 static char *normalise_text(const char *in, size_t n)
 {
 	struct buf b = { 0 };
+	char *text = NULL;
 	size_t blank = 0;
 	bool started = false;
 	size_t i = 0;
@@ -432,13 +433,13 @@ static char *normalise_text(const char *in, size_t n)
 		}
 		if (started) {
 			if (buf_addc(&b, '\n') < 0)
-				goto oom;
+				goto out;
 			for (; blank > 0; blank--)
 				if (buf_addc(&b, '\n') < 0)
-					goto oom;
+					goto out;
 		}
 		if (buf_add(&b, in + start, end - start) < 0)
-			goto oom;
+			goto out;
 		started = true;
 		blank = 0;
 		if (b.len > LIMIT_TEXT_BYTES)
@@ -450,10 +451,10 @@ static char *normalise_text(const char *in, size_t n)
 			b.len--;
 		b.data[b.len] = '\0';
 	}
-	return buf_take(&b);
-oom:
+	text = buf_take(&b);
+out:
 	buf_free(&b);
-	return NULL;
+	return text;
 }
 
 /*
@@ -766,7 +767,6 @@ struct walk {
 	struct attachment *att;
 	size_t n_att;
 	size_t cap_att;
-	size_t att_dropped;       /* over LIMIT_ATTACHMENTS */
 	bool dsn;                 /* a delivery-status report somewhere */
 };
 
@@ -888,10 +888,8 @@ static int add_attachment(struct walk *w, GMimeObject *obj, bool dedupe)
 	char *mime = NULL;
 	int rc = -1;
 
-	if (w->n_att >= LIMIT_ATTACHMENTS) {
-		w->att_dropped++;
+	if (w->n_att >= LIMIT_ATTACHMENTS)
 		return 0;
-	}
 	content_load(obj, &c);
 	sha256_hex(c.data, c.len, a.sha256);
 	a.size = c.len;
@@ -934,6 +932,22 @@ out:
 
 static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text);
 
+/* A multipart with an inline text/plain child. */
+static bool holds_plain(GMimeObject *obj)
+{
+	GMimeMultipart *mp;
+
+	if (!GMIME_IS_MULTIPART(obj))
+		return false;
+	mp = GMIME_MULTIPART(obj);
+	for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+		GMimeObject *child = g_mime_multipart_get_part(mp, i);
+		if (is_body_text(child) && is_type(child, "text", "plain"))
+			return true;
+	}
+	return false;
+}
+
 /*
  * multipart/alternative: one rendition becomes the text. Plain text is
  * preferred, but an empty plain part next to real HTML (some mailers send
@@ -963,18 +977,26 @@ static int walk_alternative(struct walk *w, GMimeMultipart *mp, unsigned depth)
 			piece = NULL;
 		}
 	}
+	/* Renditions wrapped in multiparts (related HTML, mixed plain plus
+	 * files): still prefer the one holding plain text. */
+	for (int i = 0; i < count && chosen < 0; i++)
+		if (holds_plain(g_mime_multipart_get_part(mp, i)))
+			chosen = i;
 	for (int i = 0; i < count && chosen < 0; i++)
 		if (GMIME_IS_MULTIPART(g_mime_multipart_get_part(mp, i)))
 			chosen = i;
-	for (int i = 0; i < count; i++) {
-		GMimeObject *child = g_mime_multipart_get_part(mp, i);
-		if (i == chosen && piece != NULL) {
-			if (add_piece(w, piece) < 0)
-				goto out;
-		} else if (walk(w, child, depth + 1, i == chosen) < 0) {
+	/* The chosen rendition first, so that the others' copies of its
+	 * attachments are the ones deduplicated away. */
+	if (piece != NULL) {
+		if (add_piece(w, piece) < 0)
 			goto out;
-		}
+	} else if (chosen >= 0 &&
+		   walk(w, g_mime_multipart_get_part(mp, chosen), depth + 1, true) < 0) {
+		goto out;
 	}
+	for (int i = 0; i < count; i++)
+		if (i != chosen && walk(w, g_mime_multipart_get_part(mp, i), depth + 1, false) < 0)
+			goto out;
 	rc = 0;
 out:
 	free(piece);
@@ -1066,7 +1088,10 @@ static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text
 /* ------------------------------------------------------------------ */
 /* headers                                                            */
 
-/* Message-ID without <>, comments' surroundings or folding; NULL if none. */
+/*
+ * The text inside the first <...> (or the whole value when there is none),
+ * without whitespace or control bytes. *out is NULL when nothing usable.
+ */
 static int normalise_message_id(const char *raw, char **out)
 {
 	struct buf b = { 0 };
@@ -1284,26 +1309,21 @@ static int make_idem_key(struct response *r, const unsigned char *raw, size_t le
 {
 	struct buf b = { 0 };
 	char hex[65];
+	int rc = -1;
 
 	if (r->message_id != NULL) {
 		if (buf_addstr(&b, "mid:") < 0 || buf_addstr(&b, r->message_id) < 0)
-			goto oom;
+			goto out;
 	} else {
 		sha256_hex(raw, len, hex);
 		if (buf_addstr(&b, "sha256:") < 0 || buf_addstr(&b, hex) < 0)
-			goto oom;
+			goto out;
 	}
 	r->idem_key = buf_take(&b);
-	return r->idem_key ? 0 : -1;
-oom:
+	rc = r->idem_key != NULL ? 0 : -1;
+out:
 	buf_free(&b);
-	return -1;
-}
-
-static bool has_message_headers(GMimeMessage *msg)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
-	return hl != NULL && g_mime_header_list_get_count(hl) > 0;
+	return rc;
 }
 
 int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
@@ -1365,7 +1385,8 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 		rc = quarantine(&r, "empty message");
 		goto out;
 	}
-	if (msg == NULL || !has_message_headers(msg)) {
+	/* GMime gives no message when the input does not start with a header. */
+	if (msg == NULL) {
 		rc = quarantine(&r, "no RFC 5322 header block found");
 		goto out;
 	}

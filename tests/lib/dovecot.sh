@@ -3,6 +3,9 @@
 #
 #   dovecot_start DIR        start it; sets DOVECOT_PORT, DOVECOT_CONF,
 #                            DOVECOT_USER, DOVECOT_PASSWORD_FILE
+#                            With DOVECOT_SSL_CERT and DOVECOT_SSL_KEY set
+#                            (PEM files), it also offers STARTTLS on
+#                            DOVECOT_PORT and implicit TLS on DOVECOT_TLS_PORT.
 #   dovecot_deliver FILE...  put messages into INBOX (received now)
 #   dovecot_stop             stop it (also safe when it never started)
 
@@ -27,8 +30,16 @@ dovecot_start() {
 	chmod 600 "$DOVECOT_PASSWORD_FILE"
 	DOVECOT_CONF=$dir/dovecot.conf
 	DOVECOT_DIR=$dir
+	local ssl="ssl = no"
 	for try in 1 2 3 4 5 6 7 8; do
 		DOVECOT_PORT=$(( (RANDOM % 30000) + 20000 ))
+		DOVECOT_TLS_PORT=0
+		if [ -n "${DOVECOT_SSL_CERT:-}" ]; then
+			DOVECOT_TLS_PORT=$((DOVECOT_PORT + 1))
+			ssl="ssl = yes
+ssl_cert = <$DOVECOT_SSL_CERT
+ssl_key = <$DOVECOT_SSL_KEY"
+		fi
 		cat >"$DOVECOT_CONF" <<CONF
 base_dir = $dir/run
 state_dir = $dir/state
@@ -36,7 +47,7 @@ log_path = $dir/dovecot.log
 instance_name = consultd-test-$DOVECOT_PORT
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+$ssl
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = $internal
@@ -58,7 +69,9 @@ service imap-login {
     port = $DOVECOT_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $DOVECOT_TLS_PORT
+    ssl = yes
   }
 }
 service anvil {

@@ -163,6 +163,54 @@ START_TEST(alternative_empty_plain_uses_html)
 }
 END_TEST
 
+START_TEST(alternative_attachments_deduplicated)
+{
+	/* The image is in both renditions: recorded once. */
+	static const char msg[] =
+		"From: a@example.org\r\n"
+		"Content-Type: multipart/alternative; boundary=A\r\n"
+		"\r\n"
+		"--A\r\n"
+		"Content-Type: multipart/related; boundary=R\r\n"
+		"\r\n"
+		"--R\r\n"
+		"Content-Type: text/html\r\n"
+		"\r\n"
+		"<p>Rich <img src=cid:logo></p>\r\n"
+		"--R\r\n"
+		"Content-Type: image/png; name=logo.png\r\n"
+		"Content-ID: <logo>\r\n"
+		"Content-Transfer-Encoding: base64\r\n"
+		"\r\n"
+		"iVBORw0K\r\n"
+		"--R--\r\n"
+		"--A\r\n"
+		"Content-Type: multipart/mixed; boundary=M\r\n"
+		"\r\n"
+		"--M\r\n"
+		"Content-Type: text/plain\r\n"
+		"\r\n"
+		"Plain\r\n"
+		"--M\r\n"
+		"Content-Type: image/png; name=logo.png\r\n"
+		"Content-Transfer-Encoding: base64\r\n"
+		"\r\n"
+		"iVBORw0K\r\n"
+		"--M--\r\n"
+		"--A--\r\n";
+	struct response r;
+
+	parse(msg, &r);
+	/* No direct text part: the rendition holding text/plain is chosen. */
+	ck_assert_str_eq(r.text, "Plain");
+	ck_assert_uint_eq(r.n_attachments, 1);
+	ck_assert_str_eq(r.attachments[0].filename, "logo.png");
+	ck_assert_str_eq(r.attachments[0].content_type, "image/png");
+	ck_assert_uint_eq(r.attachments[0].size, 6);
+	response_clear(&r);
+}
+END_TEST
+
 START_TEST(html_only)
 {
 	static const char msg[] =
@@ -691,6 +739,7 @@ START_TEST(quarantine_empty_and_garbage)
 {
 	static const char garbage[] = "\x01\x02 garbage \xff\xfe no headers here\n";
 	static const char headers_only[] = "Subject: nothing else\r\n\r\n";
+	static const char mime_only[] = "Content-Type: text/plain\r\n\r\nhello\r\n";
 	char hex[65], key[80];
 	struct response r;
 
@@ -717,6 +766,13 @@ START_TEST(quarantine_empty_and_garbage)
 	ck_assert_str_eq(r.status_reason, "no From and no body");
 	ck_assert_str_eq(r.text, "");
 	ck_assert_str_eq(r.subject, "nothing else");
+	response_clear(&r);
+
+	/* No From but a body: kept, with no sender. */
+	parse(mime_only, &r);
+	ck_assert_int_eq(r.status, STATUS_RESPONSE);
+	ck_assert_ptr_null(r.sender_email);
+	ck_assert_str_eq(r.text, "hello");
 	response_clear(&r);
 }
 END_TEST
@@ -837,6 +893,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, local_part_case_kept);
 	tcase_add_test(tc, alternative_prefers_plain);
 	tcase_add_test(tc, alternative_empty_plain_uses_html);
+	tcase_add_test(tc, alternative_attachments_deduplicated);
 	tcase_add_test(tc, html_only);
 	tcase_add_test(tc, html_to_text_direct);
 	tcase_add_test(tc, nested_multipart_with_pdf);
