@@ -10,7 +10,7 @@ daemon_pid=
 cleanup() {
 	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
 	dovecot_stop
-	rm -rf "$work"
+	[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 cd "$work" || exit 1

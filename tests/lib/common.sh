@@ -25,8 +25,10 @@ finish() {
 }
 
 # Wait (bounded) until a command succeeds: wait_for SECONDS COMMAND...
+# CONSULTD_TEST_SLOWDOWN (a whole number, default 1) multiplies every
+# bound, for runs under valgrind; what is waited for stays the same.
 wait_for() {
-	local limit=$1 start=$SECONDS
+	local limit=$(($1 * ${CONSULTD_TEST_SLOWDOWN:-1})) start=$SECONDS
 	shift
 	until "$@"; do
 		[ $((SECONDS - start)) -ge "$limit" ] && return 1

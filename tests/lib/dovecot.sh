@@ -100,10 +100,10 @@ CONF
 	return 1
 }
 
-dovecot_deliver() {
+dovecot_deliver() { # into ${DOVECOT_MAILBOX:-INBOX}
 	local f
 	for f in "$@"; do
-		doveadm -c "$DOVECOT_CONF" save -u "$DOVECOT_USER" -m INBOX <"$f" || return 1
+		doveadm -c "$DOVECOT_CONF" save -u "$DOVECOT_USER" -m "${DOVECOT_MAILBOX:-INBOX}" <"$f" || return 1
 	done
 }
 
@@ -123,7 +123,7 @@ dovecot_deliver_maildir() {
 
 # Print "UID FLAGS" for every message in INBOX.
 dovecot_flags() {
-	doveadm -c "$DOVECOT_CONF" -f flow fetch -u "$DOVECOT_USER" 'uid flags' mailbox INBOX
+	doveadm -c "$DOVECOT_CONF" -f flow fetch -u "$DOVECOT_USER" 'uid flags' mailbox "${DOVECOT_MAILBOX:-INBOX}"
 }
 
 dovecot_stop() {
