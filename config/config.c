@@ -14,7 +14,7 @@
 /* Which keys were seen, so missing required ones can be named. */
 struct seen {
 	bool name, opens, closes, themes, storage_path, report_folder;
-	bool imap_host, imap_port, imap_user, imap_password_file;
+	bool imap_host, imap_port, imap_user, imap_password_file, imap_password_credential;
 };
 
 struct loader {
@@ -269,13 +269,47 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 		add_error(ld, line, sec, name,
 			  "passwords are never kept in the config file; use password_file");
 	} else if (strcmp(name, "password_file") == 0) {
-		set_string(ld, &m->password_file, value, true);
+		if (ld->seen.imap_password_credential)
+			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
+		else
+			set_string(ld, &m->password_file, value, true);
 		ld->seen.imap_password_file = true;
+	} else if (strcmp(name, "password_credential") == 0) {
+		/* systemd puts LoadCredential= files in $CREDENTIALS_DIRECTORY,
+		 * for every Exec line of the unit, --check-config included. */
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (ld->seen.imap_password_file)
+			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
+		else if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
+			 strcmp(value, "..") == 0)
+			add_error(ld, line, sec, name, "'%s' is not a credential name", value);
+		else if (dir == NULL || dir[0] != '/')
+			add_error(ld, line, sec, name,
+				  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
+		else {
+			size_t n = strlen(dir) + strlen(value) + 2;
+			char *p = malloc(n);
+			if (p == NULL) {
+				ld->oom = true;
+			} else {
+				snprintf(p, n, "%s/%s", dir, value);
+				free(m->password_file);
+				m->password_file = p;
+			}
+		}
+		ld->seen.imap_password_credential = true;
 	} else if (strcmp(name, "mailbox") == 0) {
 		if (value[0] == '\0')
 			add_error(ld, line, sec, name, "must not be empty");
 		else
 			set_string(ld, &m->mailbox, value, false);
+	} else if (strcmp(name, "idle") == 0) {
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			m->idle = true;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			m->idle = false;
+		else
+			add_error(ld, line, sec, name, "'%s' is not yes or no", value);
 	} else if (strcmp(name, "poll_interval") == 0) {
 		int64_t secs;
 		if (config_parse_duration(value, &secs) != 0 || secs < 1 || secs > 86400)
@@ -305,8 +339,7 @@ static int handler(void *user, int line, const char *section, const char *name,
 		set_string(ld, &ld->cfg->report_folder, value, true);
 		ld->seen.report_folder = true;
 		known = 0;
-	} else if (strcmp(section, "consultation") != 0 && strcmp(section, "imap") != 0 &&
-		   strcmp(section, "storage") != 0 && strcmp(section, "report") != 0) {
+	} else if (strcmp(section, "storage") != 0 && strcmp(section, "report") != 0) {
 		if (section[0] == '\0')
 			add_error(ld, line, "", name, "key outside any section");
 		else
@@ -351,8 +384,9 @@ static void validate(struct loader *ld)
 			add_error(ld, 0, "imap", "host", "missing (required)");
 		if (!s->imap_user)
 			add_error(ld, 0, "imap", "user", "missing (required)");
-		if (!s->imap_password_file)
-			add_error(ld, 0, "imap", "password_file", "missing (required)");
+		if (!s->imap_password_file && !s->imap_password_credential)
+			add_error(ld, 0, "imap", "password_file",
+				  "missing (required, or password_credential)");
 		if (c->imap.host != NULL && c->imap.tls == IMAP_TLS_NONE && !is_loopback(c->imap.host))
 			add_error(ld, 0, "imap", "tls",
 				  "'none' is allowed only for a loopback host, not '%s'", c->imap.host);
@@ -383,6 +417,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		goto fail;
 	}
 	ld.cfg->imap.poll_interval = 60;
+	ld.cfg->imap.idle = true;
 	ld.cfg->imap.tls = IMAP_TLS_IMPLICIT;
 	int rc = ini_lines_parse(path, handler, &ld);
 	if (rc == -1) {

@@ -24,9 +24,11 @@ struct imap_config {
 	enum imap_tls tls;
 	char *ca_file;          /* extra trust anchors, or NULL */
 	char *user;
-	char *password_file;    /* absolute path */
+	char *password_file;    /* absolute path (from password_file, or
+				 * $CREDENTIALS_DIRECTORY/password_credential) */
 	char *mailbox;          /* default "INBOX" */
 	int poll_interval;      /* seconds, default 60 */
+	bool idle;              /* use IDLE where offered (default), else poll */
 };
 
 struct config {

@@ -20,7 +20,8 @@ samples=$SOURCE_DIR/tests/data/samples
 
 now=$(date -u +%s)
 opens=$((now + 4)) closes=$((now + 8)) grace=4
-write_config consultd.conf "$(date -u -d "@$opens" +%Y-%m-%dT%H:%M:%SZ)" \
+# Polling, not IDLE, here: the other path of the worker.
+IMAP_IDLE=no write_config consultd.conf "$(date -u -d "@$opens" +%Y-%m-%dT%H:%M:%SZ)" \
 	"$(date -u -d "@$closes" +%Y-%m-%dT%H:%M:%SZ)" "${grace}s" exit
 dovecot_deliver "$samples"/0[1-5]-*.eml || exit 1
 

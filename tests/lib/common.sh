@@ -54,7 +54,8 @@ tls = none
 user = $DOVECOT_USER
 password_file = $DOVECOT_PASSWORD_FILE
 mailbox = INBOX
-poll_interval = 1
+poll_interval = ${POLL_INTERVAL:-1}
+idle = ${IMAP_IDLE:-yes}
 
 [storage]
 path = consultd.sqlite

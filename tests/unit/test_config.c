@@ -211,6 +211,22 @@ START_TEST(long_line_read_whole)
 }
 END_TEST
 
+START_TEST(password_credential)
+{
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/consultd.service", 1);
+	struct config *cfg = load_ok(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_credential = imap-password\n");
+	ck_assert_str_eq(cfg->imap.password_file, "/run/credentials/consultd.service/imap-password");
+	config_free(cfg);
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_credential = ../etc/shadow\n",
+			"%s:14: [imap] password_credential: '../etc/shadow' is not a credential name");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\npassword_credential = x\n",
+			"%s:15: [imap] password_credential: set either password_file or password_credential, not both");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_credential = imap-password\n",
+			"%s:14: [imap] password_credential: $CREDENTIALS_DIRECTORY is not set");
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct config *cfg;
@@ -263,6 +279,7 @@ int main(void)
 	tcase_add_test(tc, syntax_error_line);
 	tcase_add_test(tc, bad_duration);
 	tcase_add_test(tc, long_line_read_whole);
+	tcase_add_test(tc, password_credential);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, time_parsing);
 	suite_add_tcase(s, tc);
