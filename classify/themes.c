@@ -265,8 +265,9 @@ static int section_header(struct loader *ld, int line, char *name)
 		if (!valid_theme_id(id))
 			add_error(ld, line, "bad theme id '%s' (use a-z, 0-9, '-' "
 				  "and '_', at most %d characters)", id, THEME_ID_MAX);
-		else if (prev >= 0)
+		else if (prev >= 0) /* so themes holds at least prev + 1 entries */
 			add_error(ld, line, "duplicate theme id '%s' (first on line %d)",
+				  /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 				  id, ld->ts->themes[prev].line);
 		else {
 			theme = add_theme(ld, id, line);
@@ -321,6 +322,14 @@ static int scan_file(struct loader *ld)
 		} else if (find_before_comment(s, "=:") == NULL) {
 			add_error(ld, line, "expected 'key = value'");
 		}
+	}
+	/* getline's -1 is also a failure (ENOMEM), not only the end: a file
+	 * read in part must not pass for a shorter one. */
+	if (rc == 0 && !feof(f)) {
+		if (errno == ENOMEM)
+			rc = -1;
+		else
+			add_error(ld, 0, "cannot read: %s", strerror(errno));
 	}
 	free(buf);
 	fclose(f);

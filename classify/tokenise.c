@@ -146,7 +146,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 	const unsigned char *p = r->p;
 	const unsigned char *end = r->end;
 	int32_t cp = 0;
-	size_t n = 0;
+	size_t n;
 	unsigned newlines = 0, hyphens = 0, spaces = 0, others = 0;
 	bool brk = false;
 

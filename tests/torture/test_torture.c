@@ -1,0 +1,715 @@
+/*
+ * test_torture.c — fail every allocation in turn.
+ *
+ * For each parser of outside input and for storage, the call under test is
+ * run with allocation N failing, for N = 1, 2, ... until a run completes
+ * without reaching N. Each run that hit its failure must return an error
+ * (SQLite alone may recover from a failed allocation by itself: its
+ * "benign" failures), and every run, failed or not, must leave nothing
+ * allocated once the call has returned and the test has freed what it
+ * returned. See alloc_hook.h for what the hook can and cannot reach: GLib
+ * and GMime abort on allocation failure by design, so for MIME only our own
+ * code's allocations (and the C library's getline/realpath/fopen) fail.
+ *
+ * Built with -Wl,--wrap=... (tests/torture/CMakeLists.txt). The sanitizer
+ * build runs this too, so LeakSanitizer checks what the table cannot see.
+ */
+#include "alloc_hook.h"
+
+#include "classify/classify.h"
+#include "classify/themes.h"
+#include "config/config.h"
+#include "intake/mime.h"
+#include "storage/storage.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_RUNS 1000000L
+
+static char dir[4096];
+static char err[16384];
+
+/*
+ * Checks made while armed must not go through Check, whose own
+ * allocations (libcheck is linked statically) would be counted and failed:
+ * they note the first problem here, and the harness asserts on it once
+ * disarmed.
+ */
+static char problem[512];
+static long current_n; /* the allocation failing in this run, for messages */
+#define EXPECT(cond) \
+	do { \
+		if (!(cond) && problem[0] == '\0') \
+			snprintf(problem, sizeof(problem), "line %d: %s", __LINE__, #cond); \
+	} while (0)
+
+/* One case: run() is called armed and must free whatever it got. */
+struct torture {
+	const char *name;
+	void *ctx;
+	void (*setup)(void *ctx);          /* unarmed, before each run */
+	int (*run)(void *ctx);             /* 0 or -1 */
+	void (*after_error)(void *ctx, bool injected); /* unarmed, after -1 */
+	void (*after_success)(void *ctx);  /* unarmed, after 0 */
+	bool may_fail;                     /* -1 is also right with no failure */
+	void (*teardown)(void *ctx);       /* unarmed, after each run */
+};
+
+static void torture(const struct torture *t)
+{
+	long benign = 0;
+	/* A first run, unarmed, so one-time set-up (GMime, SQLite, the
+	 * per-thread stemmer) is not mistaken for a leak; then one armed with
+	 * nothing failing, which must succeed and free everything. */
+	current_n = 0;
+	if (t->setup)
+		t->setup(t->ctx);
+	problem[0] = '\0';
+	int rc_warm = t->run(t->ctx);
+	ck_assert_msg(problem[0] == '\0', "%s: %s", t->name, problem);
+	ck_assert_msg(rc_warm == 0 || t->may_fail, "%s: fails with no allocation failure", t->name);
+	if (t->teardown)
+		t->teardown(t->ctx);
+	if (t->setup)
+		t->setup(t->ctx);
+	hook_arm(0);
+	int rc0 = t->run(t->ctx);
+	struct hook_report r0 = hook_disarm();
+	ck_assert_msg(problem[0] == '\0', "%s: %s", t->name, problem);
+	ck_assert_msg(rc0 == 0 || t->may_fail, "%s: fails with no allocation failure", t->name);
+	ck_assert_msg(r0.live == 0, "%s: %ld allocations leaked with no failure", t->name, r0.live);
+	if (t->teardown)
+		t->teardown(t->ctx);
+	long sqlite_base = hook_sqlite_live();
+
+	long n;
+	for (n = 1; n < MAX_RUNS; n++) {
+		current_n = n;
+		if (t->setup)
+			t->setup(t->ctx);
+		problem[0] = '\0';
+		hook_arm(n);
+		int rc = t->run(t->ctx);
+		struct hook_report r = hook_disarm();
+		ck_assert_msg(problem[0] == '\0', "%s: N=%ld: %s", t->name, n, problem);
+		ck_assert_msg(r.live == 0, "%s: N=%ld: %ld allocations leaked (rc %d)",
+			      t->name, n, r.live, rc);
+		if (rc == 0) {
+			ck_assert_msg(!r.injected || r.injected_sqlite,
+				      "%s: N=%ld: allocation %ld failed but the call succeeded",
+				      t->name, n, n);
+			if (r.injected)
+				benign++;
+			if (t->after_success)
+				t->after_success(t->ctx);
+		} else {
+			ck_assert_msg(rc == -1, "%s: N=%ld: returned %d", t->name, n, rc);
+			ck_assert_msg(r.injected || t->may_fail,
+				      "%s: N=%ld: failed though no allocation failed", t->name, n);
+			if (t->after_error)
+				t->after_error(t->ctx, r.injected);
+		}
+		if (t->teardown)
+			t->teardown(t->ctx);
+		long sq = hook_sqlite_live();
+		ck_assert_msg(sq == sqlite_base,
+			      "%s: N=%ld: SQLite holds %ld allocations, %ld before (rc %d)",
+			      t->name, n, sq, sqlite_base, rc);
+		if (!r.injected)
+			break; /* ran to the end without reaching N */
+	}
+	ck_assert_msg(n < MAX_RUNS, "%s: never completed", t->name);
+	printf("torture %-34s %6ld allocations failed in turn, %ld recovered by SQLite\n",
+	       t->name, n - 1, benign);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ---- config ---- */
+
+struct config_ctx {
+	char path[4200];
+	struct config *cfg;
+	bool expect_ok;
+};
+
+static int config_run(void *p)
+{
+	struct config_ctx *c = p;
+	c->cfg = (struct config *)&c->cfg; /* must be set to NULL on failure */
+	int rc = config_load(c->path, &c->cfg, err, sizeof(err));
+	if (rc == 0) {
+		config_free(c->cfg);
+		c->cfg = NULL;
+	}
+	return rc;
+}
+
+static void config_after_error(void *p, bool injected)
+{
+	struct config_ctx *c = p;
+	ck_assert_ptr_null(c->cfg);
+	if (injected)
+		ck_assert_msg(strstr(err, "out of memory") != NULL ||
+			      strstr(err, "Cannot allocate memory") != NULL,
+			      "config: N=%ld: out of memory not reported: %.400s", current_n, err);
+	else
+		ck_assert_msg(strstr(err, "unknown key") != NULL, "config: %.400s", err);
+}
+
+#define CONFIG_BASE \
+	"[consultation]\n" \
+	"name = Police and Crime Plan\n" \
+	"opens = 2021-11-16T00:00:00Z\n" \
+	"closes = 2022-01-21T23:59:00+00:00\n" \
+	"grace = 24h\n" \
+	"themes = themes/london.themes\n" \
+	"[imap]\n" \
+	"host = imap.example.org\n" \
+	"user = consult\n" \
+	"password_file = secret\n" \
+	"poll_interval = 5m\n" \
+	"[storage]\n" \
+	"path = data/consultd.sqlite\n" \
+	"[report]\n" \
+	"folder = reports\n"
+
+START_TEST(config_good)
+{
+	struct config_ctx c = {.expect_ok = true};
+	snprintf(c.path, sizeof(c.path), "%s/good.conf", dir);
+	write_file(c.path, CONFIG_BASE);
+	struct torture t = {
+		.name = "config_load (good)",
+		.ctx = &c,
+		.run = config_run,
+		.after_error = config_after_error,
+	};
+	torture(&t);
+}
+END_TEST
+
+START_TEST(config_bad)
+{
+	struct config_ctx c = {0};
+	snprintf(c.path, sizeof(c.path), "%s/bad.conf", dir);
+	write_file(c.path, CONFIG_BASE "colour = blue\n[imap]\ntls = none\nport = 0\n"
+		   "[nowhere]\nkey = value\n");
+	struct torture t = {
+		.name = "config_load (errors)",
+		.ctx = &c,
+		.run = config_run,
+		.after_error = config_after_error,
+		.may_fail = true,
+	};
+	torture(&t);
+}
+END_TEST
+
+/* ---- themes ---- */
+
+struct themes_ctx {
+	char path[4200];
+};
+
+static int themes_run(void *p)
+{
+	struct themes_ctx *c = p;
+	struct theme_set *ts = themes_load(c->path, err, sizeof(err));
+	if (ts == NULL)
+		return -1;
+	themes_free(ts);
+	return 0;
+}
+
+static void themes_after_error(void *p, bool injected)
+{
+	if (injected)
+		ck_assert_msg(strstr(err, "out of memory") != NULL ||
+			      strstr(err, "Cannot allocate memory") != NULL,
+			      "themes: N=%ld: out of memory not reported: %.400s", current_n, err);
+	else
+		ck_assert_msg(strstr(err, "unknown key") != NULL, "themes: %.400s", err);
+}
+
+START_TEST(themes_shipped)
+{
+	struct themes_ctx c;
+	snprintf(c.path, sizeof(c.path), "%s/config/themes/london-pcp.themes", SOURCE_DIR);
+	struct torture t = {
+		.name = "themes_load (shipped)",
+		.ctx = &c,
+		.run = themes_run,
+		.after_error = themes_after_error,
+	};
+	torture(&t);
+}
+END_TEST
+
+START_TEST(themes_bad)
+{
+	struct themes_ctx c;
+	snprintf(c.path, sizeof(c.path), "%s/bad.themes", dir);
+	write_file(c.path,
+		   "[set]\nid = test\nthreshold = 2\n"
+		   "[theme a]\nlabel = A\nterm = anti-social behaviour | 2\nterm = bike\n"
+		   "against = bicycle lane\ncolour = red\n"
+		   "[theme b]\nlabel = B\nterm = the\nterm = x,y\nterm = Bike\n"
+		   "[theme a]\n[elsewhere]\nk = v\nno equals here\n");
+	struct torture t = {
+		.name = "themes_load (errors)",
+		.ctx = &c,
+		.run = themes_run,
+		.after_error = themes_after_error,
+		.may_fail = true,
+	};
+	torture(&t);
+}
+END_TEST
+
+/* ---- classify ---- */
+
+struct classify_ctx {
+	struct theme_set *ts;
+	const char *text;
+	size_t want;
+};
+
+static int classify_run(void *p)
+{
+	struct classify_ctx *c = p;
+	struct theme_hit *hits = (struct theme_hit *)&c->ts;
+	size_t n = 99;
+	int rc = classify_text(c->ts, "Police and crime plan", c->text, &hits, &n);
+	if (rc == 0) {
+		EXPECT(n == c->want);
+		classify_free_hits(hits, n);
+	} else {
+		EXPECT(hits == NULL);
+		EXPECT(n == 0);
+	}
+	return rc;
+}
+
+START_TEST(classify)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/config/themes/london-pcp.themes", SOURCE_DIR);
+	struct classify_ctx c;
+	c.ts = themes_load(path, err, sizeof(err));
+	ck_assert_msg(c.ts != NULL, "%.400s", err);
+	c.text = "We never see a copper round here any more. The station was sold and "
+		 "the drug dealers on the stairs know it. My neighbour was burgled twice "
+		 "and nobody came. Anti-social behaviour, off-road bikes, knife crime: "
+		 "victims are not listened to and trust in the police is gone. County "
+		 "lines are exploiting children at the school gates.";
+	struct theme_hit *hits;
+	ck_assert_int_eq(classify_text(c.ts, "Police and crime plan", c.text, &hits, &c.want), 0);
+	ck_assert_uint_gt(c.want, 2);
+	classify_free_hits(hits, c.want);
+	struct torture t = {
+		.name = "classify_text",
+		.ctx = &c,
+		.run = classify_run,
+	};
+	torture(&t);
+	themes_free(c.ts);
+}
+END_TEST
+
+/* ---- storage ---- */
+
+struct storage_ctx {
+	char path[4200];
+	struct storage *st;     /* kept open between runs by some cases */
+	struct response r;
+};
+
+static void remove_db(const char *path)
+{
+	char p[4300];
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (unlink(p) != 0)
+			ck_assert_int_eq(errno, ENOENT);
+	}
+}
+
+static void fill(struct response *r, const char *key)
+{
+	memset(r, 0, sizeof(*r));
+	r->channel = CHANNEL_EMAIL;
+	r->status = STATUS_RESPONSE;
+	r->source_id = strdup("imap:INBOX:1:1");
+	r->idem_key = strdup(key);
+	r->message_id = strdup(key + 4);
+	r->received_at = 1637020800;
+	r->sender_name = strdup("A Resident");
+	r->sender_email = strdup("resident@example.org");
+	r->subject = strdup("Police plan");
+	r->text = strdup("We never see a copper round here.");
+	r->raw = (unsigned char *)strdup("Subject: Police plan\n\nWe never see a copper.\n");
+	r->raw_len = strlen((char *)r->raw);
+	r->n_themes = 2;
+	r->themes = calloc(2, sizeof(*r->themes));
+	ck_assert_ptr_nonnull(r->themes);
+	r->themes[0].theme_id = strdup("neighbourhood-policing");
+	r->themes[0].score = 3.5;
+	r->themes[0].terms = strdup("copper");
+	r->themes[1].theme_id = strdup("trust");
+	r->themes[1].score = 2.0;
+	r->themes[1].terms = strdup("never see");
+	r->n_attachments = 1;
+	r->attachments = calloc(1, sizeof(*r->attachments));
+	ck_assert_ptr_nonnull(r->attachments);
+	r->attachments[0].filename = strdup("letter.pdf");
+	r->attachments[0].content_type = strdup("application/pdf");
+	r->attachments[0].size = 1234;
+	memset(r->attachments[0].sha256, 'a', 64);
+}
+
+static void open_setup(void *p)
+{
+	remove_db(((struct storage_ctx *)p)->path);
+}
+
+static int open_run(void *p)
+{
+	struct storage_ctx *c = p;
+	struct storage *st = (struct storage *)c;
+	int rc = storage_open(c->path, STORAGE_READ_WRITE, &st, err, sizeof(err));
+	if (rc == 0) {
+		hook_pause(); /* a check, not part of the call under test */
+		EXPECT(storage_schema_version(st) == STORAGE_SCHEMA_VERSION);
+		hook_resume();
+		storage_close(st);
+	} else {
+		EXPECT(st == NULL);
+		EXPECT(err[0] != '\0');
+	}
+	return rc;
+}
+
+START_TEST(storage_open_rw)
+{
+	struct storage_ctx c = {0};
+	snprintf(c.path, sizeof(c.path), "%s/open.sqlite", dir);
+	struct torture t = {
+		.name = "storage_open",
+		.ctx = &c,
+		.setup = open_setup,
+		.run = open_run,
+	};
+	torture(&t);
+	remove_db(c.path);
+}
+END_TEST
+
+static int64_t stored_count(struct storage *st)
+{
+	struct storage_stats s;
+	ck_assert_int_eq(storage_stats(st, &s), 0);
+	int64_t n = s.stored;
+	storage_stats_clear(&s);
+	return n;
+}
+
+static void insert_teardown(void *p)
+{
+	struct storage_ctx *c = p;
+	storage_close(c->st);
+	c->st = NULL;
+}
+
+static void insert_setup(void *p)
+{
+	struct storage_ctx *c = p;
+	remove_db(c->path);
+	ck_assert_int_eq(storage_open(c->path, STORAGE_READ_WRITE, &c->st, err, sizeof(err)), 0);
+}
+
+static int insert_run(void *p)
+{
+	struct storage_ctx *c = p;
+	bool inserted = false;
+	uint32_t v, last;
+	if (storage_begin(c->st) != 0)
+		return -1;
+	if (storage_get_imap_state(c->st, "imap:u@h/INBOX", &v, &last) != 0 ||
+	    storage_insert_response(c->st, &c->r, 1637020900, &inserted) != 0 ||
+	    storage_set_imap_state(c->st, "imap:u@h/INBOX", 7, 42, 1637020900) != 0 ||
+	    storage_commit(c->st) != 0) {
+		EXPECT(storage_errmsg(c->st)[0] != '\0');
+		storage_rollback(c->st);
+		return -1;
+	}
+	EXPECT(inserted);
+	return 0;
+}
+
+/* One transaction: all of it or none of it. */
+static void insert_after_error(void *p, bool injected)
+{
+	struct storage_ctx *c = p;
+	ck_assert_int_eq(stored_count(c->st), 0);
+}
+
+static void insert_after_success(void *p)
+{
+	struct storage_ctx *c = p;
+	uint32_t v, last;
+	ck_assert_int_eq(stored_count(c->st), 1);
+	ck_assert_int_eq(storage_get_imap_state(c->st, "imap:u@h/INBOX", &v, &last), 0);
+	ck_assert_uint_eq(v, 7);
+	ck_assert_uint_eq(last, 42);
+}
+
+START_TEST(storage_insert)
+{
+	struct storage_ctx c = {0};
+	snprintf(c.path, sizeof(c.path), "%s/insert.sqlite", dir);
+	fill(&c.r, "mid:torture-1@example.org");
+	struct torture t = {
+		.name = "storage_insert_response",
+		.ctx = &c,
+		.setup = insert_setup,
+		.run = insert_run,
+		.after_error = insert_after_error,
+		.after_success = insert_after_success,
+		.teardown = insert_teardown,
+	};
+	torture(&t);
+	response_clear(&c.r);
+	remove_db(c.path);
+}
+END_TEST
+
+static int count_one(void *user, const char *ref, const struct response *r)
+{
+	EXPECT(r->text != NULL);
+	EXPECT(r->idem_key != NULL);
+	EXPECT(r->source_id != NULL);
+	EXPECT(r->sender_email != NULL);
+	EXPECT(r->n_themes == 2 && r->themes[0].theme_id != NULL && r->themes[0].terms != NULL);
+	EXPECT(r->n_attachments == 1 && r->attachments[0].filename != NULL);
+	(*(int *)user)++;
+	return 0;
+}
+
+static int read_run(void *p)
+{
+	struct storage_ctx *c = p;
+	struct storage *st;
+	struct storage_stats s;
+	int n = 0, rc = -1;
+	if (storage_open(c->path, STORAGE_READ_ONLY, &st, err, sizeof(err)) != 0)
+		return -1;
+	if (storage_stats(st, &s) != 0)
+		goto out;
+	EXPECT(s.stored == 3);
+	EXPECT(s.n_themes == 2);
+	EXPECT(s.n_days == 1);
+	for (size_t i = 0; i < s.n_themes; i++)
+		EXPECT(s.themes[i].theme_id != NULL);
+	storage_stats_clear(&s);
+	if (storage_foreach_response(st, count_one, &n) != 0)
+		goto out;
+	EXPECT(n == 3);
+	rc = 0;
+out:
+	storage_close(st);
+	return rc;
+}
+
+START_TEST(storage_read)
+{
+	struct storage_ctx c = {0};
+	struct storage *st;
+	bool inserted;
+	snprintf(c.path, sizeof(c.path), "%s/read.sqlite", dir);
+	remove_db(c.path);
+	ck_assert_int_eq(storage_open(c.path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(storage_begin(st), 0);
+	for (int i = 0; i < 3; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "mid:torture-%d@example.org", i);
+		fill(&c.r, key);
+		ck_assert_int_eq(storage_insert_response(st, &c.r, 1637020900 + i, &inserted), 0);
+		response_clear(&c.r);
+	}
+	ck_assert_int_eq(storage_commit(st), 0);
+	storage_close(st);
+	struct torture t = {
+		.name = "storage read (stats, export)",
+		.ctx = &c,
+		.run = read_run,
+	};
+	torture(&t);
+	remove_db(c.path);
+}
+END_TEST
+
+/* ---- MIME ---- */
+
+struct mime_ctx {
+	unsigned char *raw;
+	size_t len;
+	struct response want;   /* from an unarmed run */
+};
+
+static int mime_run(void *p)
+{
+	struct mime_ctx *c = p;
+	struct response r;
+	memset(&r, 0, sizeof(r));
+	int rc = mime_normalise(c->raw, c->len, &r);
+	if (rc == 0) {
+		EXPECT(r.status == c->want.status);
+		EXPECT(r.text != NULL && strcmp(r.text, c->want.text) == 0);
+		EXPECT(r.idem_key != NULL && strcmp(r.idem_key, c->want.idem_key) == 0);
+		EXPECT((r.subject == NULL) == (c->want.subject == NULL));
+		EXPECT((r.sender_email == NULL) == (c->want.sender_email == NULL));
+		EXPECT(r.n_attachments == c->want.n_attachments);
+	} else {
+		EXPECT(r.text == NULL);
+		EXPECT(r.raw == NULL);
+		EXPECT(r.idem_key == NULL);
+	}
+	response_clear(&r);
+	return rc;
+}
+
+static int read_all(const char *path, unsigned char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rbe");
+	if (f == NULL)
+		return -1;
+	size_t cap = 65536, n = 0;
+	unsigned char *buf = malloc(cap);
+	size_t got;
+	while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			unsigned char *nb = realloc(buf, cap * 2);
+			if (nb == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return buf != NULL ? 0 : -1;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_eml(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+	return n > 4 && strcmp(d->d_name + n - 4, ".eml") == 0;
+}
+
+START_TEST(mime)
+{
+	char samples[4200], path[4500];
+	struct dirent **names;
+	snprintf(samples, sizeof(samples), "%s/tests/data/samples", SOURCE_DIR);
+	int n = scandir(samples, &names, is_eml, by_name);
+	ck_assert_int_gt(n, 0);
+	mime_init();
+	for (int i = 0; i < n; i++) {
+		struct mime_ctx c;
+		snprintf(path, sizeof(path), "%s/%s", samples, names[i]->d_name);
+		ck_assert_int_eq(read_all(path, &c.raw, &c.len), 0);
+		memset(&c.want, 0, sizeof(c.want));
+		ck_assert_int_eq(mime_normalise(c.raw, c.len, &c.want), 0);
+		struct torture t = {
+		.name = names[i]->d_name,
+		.ctx = &c,
+		.run = mime_run,
+	};
+		torture(&t);
+		response_clear(&c.want);
+		free(c.raw);
+		free(names[i]);
+	}
+	free(names);
+}
+END_TEST
+
+static Suite *torture_suite(void)
+{
+	Suite *s = suite_create("torture");
+	struct {
+		const char *name;
+		const TTest *test;
+	} cases[] = {
+		{"config", config_good}, {"config_errors", config_bad},
+		{"themes", themes_shipped}, {"themes_errors", themes_bad},
+		{"classify", classify}, {"storage_open", storage_open_rw},
+		{"storage_insert", storage_insert}, {"storage_read", storage_read},
+		{"mime", mime},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+		/* Thousands of runs each; slower still under the sanitizers. */
+		tcase_set_timeout(tc, 600);
+		tcase_add_test(tc, cases[i].test);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	hook_install();
+	/* Thousands of databases are created, each with fsyncs: a tmpfs makes
+	 * that fast where there is one. */
+	const char *tmp = getenv("TORTURE_TMPDIR");
+	if (tmp == NULL || tmp[0] == '\0')
+		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/consultd-torture-XXXXXX",
+		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	SRunner *sr = srunner_create(torture_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	const char *made[] = {"good.conf", "bad.conf", "bad.themes", "open.sqlite",
+			      "insert.sqlite", "read.sqlite"};
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		for (size_t j = 0; j < 3; j++) {
+			char p[4200];
+			snprintf(p, sizeof(p), "%s/%s%s", dir, made[i], suffix[j]);
+			unlink(p);
+		}
+	}
+	if (rmdir(dir) != 0)
+		fprintf(stderr, "could not remove %s: %s\n", dir, strerror(errno));
+	return failed == 0 ? 0 : 1;
+}
