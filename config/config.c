@@ -303,6 +303,11 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 			add_error(ld, line, sec, name, "must not be empty");
 		else
 			set_string(ld, &m->mailbox, value, false);
+	} else if (strcmp(name, "processed_mailbox") == 0) {
+		if (value[0] == '\0')
+			add_error(ld, line, sec, name, "must not be empty (leave the key out to keep mail in place)");
+		else
+			set_string(ld, &m->processed_mailbox, value, false);
 	} else if (strcmp(name, "idle") == 0) {
 		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
 			m->idle = true;
@@ -394,6 +399,9 @@ static void validate(struct loader *ld)
 			c->imap.port = c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143;
 		if (c->imap.mailbox == NULL && set_string(ld, &c->imap.mailbox, "INBOX", false) != 0)
 			return;
+		if (c->imap.processed_mailbox != NULL &&
+		    strcmp(c->imap.processed_mailbox, c->imap.mailbox) == 0)
+			add_error(ld, 0, "imap", "processed_mailbox", "must differ from mailbox");
 	}
 }
 
@@ -458,6 +466,7 @@ void config_free(struct config *cfg)
 	free(cfg->imap.user);
 	free(cfg->imap.password_file);
 	free(cfg->imap.mailbox);
+	free(cfg->imap.processed_mailbox);
 	free(cfg->storage_path);
 	free(cfg->report_folder);
 	free(cfg);

@@ -27,6 +27,7 @@ struct imap_config {
 	char *password_file;    /* absolute path (from password_file, or
 				 * $CREDENTIALS_DIRECTORY/password_credential) */
 	char *mailbox;          /* default "INBOX" */
+	char *processed_mailbox; /* move stored mail here, or NULL to leave it */
 	int poll_interval;      /* seconds, default 60 */
 	bool idle;              /* use IDLE where offered (default), else poll */
 };

@@ -59,6 +59,8 @@ struct imap_worker {
 	enum imap_tls tls;
 	int poll_interval;
 	bool use_idle;
+	char *processed;        /* processed_mailbox, or NULL */
+	bool warned_no_move;
 	const struct theme_set *themes;
 
 	/* Worker-thread state. */
@@ -657,19 +659,17 @@ static int fetch_into(struct imap_worker *w, mailimap *imap, uint32_t uidvalidit
 	return MAILIMAP_NO_ERROR;
 }
 
-static int flag_seen(mailimap *imap, const uint32_t *uids, size_t n)
+/* UID STORE +FLAGS.SILENT (flag); takes ownership of flag. */
+static int add_flag(mailimap *imap, const uint32_t *uids, size_t n, struct mailimap_flag *flag)
 {
-	if (n == 0)
-		return MAILIMAP_NO_ERROR;
 	struct mailimap_set *set = set_of(uids, n);
 	struct mailimap_flag_list *flags = mailimap_flag_list_new_empty();
-	struct mailimap_flag *seen = mailimap_flag_new_seen();
 	int rc = MAILIMAP_ERROR_MEMORY;
-	if (set == NULL || flags == NULL || seen == NULL)
+	if (set == NULL || flags == NULL || flag == NULL)
 		goto out;
-	if (mailimap_flag_list_add(flags, seen) != 0)
+	if (mailimap_flag_list_add(flags, flag) != 0)
 		goto out;
-	seen = NULL;
+	flag = NULL;
 	struct mailimap_store_att_flags *att = mailimap_store_att_flags_new_add_flags_silent(flags);
 	if (att == NULL)
 		goto out;
@@ -677,8 +677,8 @@ static int flag_seen(mailimap *imap, const uint32_t *uids, size_t n)
 	rc = mailimap_uid_store(imap, set, att);
 	mailimap_store_att_flags_free(att);
 out:
-	if (seen != NULL)
-		mailimap_flag_free(seen);
+	if (flag != NULL)
+		mailimap_flag_free(flag);
 	if (flags != NULL)
 		mailimap_flag_list_free(flags);
 	if (set != NULL)
@@ -686,32 +686,83 @@ out:
 	return rc;
 }
 
-static int flag_batch(mailimap *imap, const struct imap_batch *b)
+/*
+ * Move stored messages to the processed mailbox: MOVE where offered, else
+ * COPY, \Deleted and UID EXPUNGE of exactly those UIDs (UIDPLUS). Without
+ * either, a plain EXPUNGE could remove mail that is not ours to remove, so
+ * the messages stay where they are.
+ */
+static int move_processed(struct imap_worker *w, mailimap *imap, const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = set_of(uids, n);
+	if (set == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	int rc;
+	if (mailimap_has_extension(imap, "MOVE")) {
+		log_debug("source=imap event=move count=%zu to=%s method=move", n, w->processed);
+		rc = mailimap_uid_move(imap, set, w->processed);
+	} else if (mailimap_has_uidplus(imap)) {
+		log_debug("source=imap event=move count=%zu to=%s method=copy-expunge", n, w->processed);
+		rc = mailimap_uid_copy(imap, set, w->processed);
+		if (rc == MAILIMAP_NO_ERROR)
+			rc = add_flag(imap, uids, n, mailimap_flag_new_deleted());
+		if (rc == MAILIMAP_NO_ERROR)
+			rc = mailimap_uid_expunge(imap, set);
+	} else {
+		if (!w->warned_no_move)
+			log_warn("source=imap mailbox=%s reason=\"server has neither MOVE nor UIDPLUS\" "
+				 "action=\"leave stored mail in place, flagged \\Seen\"", w->mailbox);
+		w->warned_no_move = true;
+		rc = MAILIMAP_NO_ERROR;
+	}
+	mailimap_set_free(set);
+	return rc;
+}
+
+/* What happens on the server once messages are stored: \Seen, and a move
+ * to processed_mailbox when one is configured. */
+static int after_store(struct imap_worker *w, mailimap *imap, const uint32_t *uids, size_t n)
+{
+	if (n == 0)
+		return MAILIMAP_NO_ERROR;
+	int rc = add_flag(imap, uids, n, mailimap_flag_new_seen());
+	if (rc == MAILIMAP_NO_ERROR && w->processed != NULL)
+		rc = move_processed(w, imap, uids, n);
+	return rc;
+}
+
+static int after_store_batch(struct imap_worker *w, mailimap *imap, const struct imap_batch *b)
 {
 	uint32_t *uids = malloc((b->n ? b->n : 1) * sizeof(*uids));
 	if (uids == NULL)
 		return MAILIMAP_ERROR_MEMORY;
 	for (size_t i = 0; i < b->n; i++)
 		uids[i] = b->items[i].uid;
-	int rc = flag_seen(imap, uids, b->n);
+	int rc = after_store(w, imap, uids, b->n);
 	free(uids);
 	return rc;
 }
 
 /*
- * A crash between a commit and its STORE leaves stored mail unflagged; the
- * cursor has moved past it, so flag what is stored but still unseen once
- * per session. (Which mail is fetched never depends on \Seen.)
+ * A crash between a commit and what follows it on the server leaves stored
+ * mail unflagged (or unmoved); the cursor has moved past it, so finish the
+ * job once per session: every UID up to the cursor is stored. (Which mail
+ * is fetched never depends on \Seen.)
  */
-static int reflag_stored(struct imap_worker *w, mailimap *imap)
+static int finish_stored(struct imap_worker *w, mailimap *imap)
 {
 	uint32_t *uids;
 	size_t n;
-	int rc = uid_search(imap, key_unseen_upto(w->last_uid), 0, &uids, &n);
+	struct mailimap_search_key *key = w->processed != NULL ? key_uid_range(1, w->last_uid)
+							       : key_unseen_upto(w->last_uid);
+	int rc = uid_search(imap, key, 0, &uids, &n);
+	/* "1:N" matches the highest UID even when it is above N. */
+	while (n > 0 && uids[n - 1] > w->last_uid)
+		n--;
 	if (rc == MAILIMAP_NO_ERROR && n > 0) {
-		log_info("source=imap mailbox=%s event=reflag count=%zu reason=\"stored but not yet \\Seen\"",
-			 w->mailbox, n);
-		rc = flag_seen(imap, uids, n);
+		log_info("source=imap mailbox=%s event=finish-stored count=%zu reason=\"stored, not yet %s\"",
+			 w->mailbox, n, w->processed != NULL ? "moved" : "\\Seen");
+		rc = after_store(w, imap, uids, n);
 	}
 	free(uids);
 	return rc;
@@ -795,10 +846,10 @@ static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvali
 		}
 		if (b->highest_uid > w->last_uid)
 			w->last_uid = b->highest_uid;
-		rc = flag_batch(imap, b);
+		rc = after_store_batch(w, imap, b);
 		if (rc != MAILIMAP_NO_ERROR)
-			log_warn("source=imap reason=\"setting \\Seen: %s\" (stored all the same)",
-				 imap_error_name(rc));
+			log_warn("source=imap reason=\"after storing (\\Seen%s): %s\" (stored all the same)",
+				 w->processed != NULL ? ", move" : "", imap_error_name(rc));
 		log_debug("source=imap event=batch-stored count=%zu highest_uid=%u", count,
 			  (unsigned)b->highest_uid);
 		batch_free(b);
@@ -887,9 +938,13 @@ static void worker_main(void *arg)
 		w->session_fd = mailstream_low_get_fd(mailstream_get_low(imap->imap_stream));
 		w->idle_stream = idle ? imap->imap_stream : NULL;
 		uv_mutex_unlock(&w->mu);
+		/* Create the processed mailbox if it is missing; "already
+		 * exists" is the usual answer and not an error. */
+		if (w->processed != NULL && mailimap_create(imap, w->processed) == MAILIMAP_NO_ERROR)
+			log_info("source=imap mailbox=%s event=created", w->processed);
 		if (uidvalidity == w->uidvalidity && w->last_uid > 0 &&
-		    reflag_stored(w, imap) != MAILIMAP_NO_ERROR)
-			log_warn("source=imap reason=\"could not flag stored mail \\Seen\" (stored all the same)");
+		    finish_stored(w, imap) != MAILIMAP_NO_ERROR)
+			log_warn("source=imap reason=\"could not finish flagging or moving stored mail\" (stored all the same)");
 		for (;;) {
 			uv_mutex_lock(&w->mu);
 			bool sweeping = w->sweep_requested;
@@ -974,6 +1029,7 @@ static void worker_free(struct imap_worker *w)
 	free(w->password_file);
 	free(w->mailbox);
 	free(w->ca_file);
+	free(w->processed);
 	free(w);
 }
 
@@ -997,7 +1053,8 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	w->password_file = dup_or_null(cfg->password_file);
 	w->mailbox = dup_or_null(cfg->mailbox);
 	w->ca_file = dup_or_null(cfg->ca_file);
-	if (w->host == NULL || w->user == NULL || w->password_file == NULL || w->mailbox == NULL ||
+	w->processed = dup_or_null(cfg->processed_mailbox);
+	if ((cfg->processed_mailbox != NULL && w->processed == NULL) || w->host == NULL || w->user == NULL || w->password_file == NULL || w->mailbox == NULL ||
 	    (cfg->ca_file != NULL && w->ca_file == NULL)) {
 		worker_free(w);
 		return -1;

@@ -77,6 +77,7 @@ service imap-login {
 service anvil {
   chroot =
 }
+${DOVECOT_EXTRA:-}
 service imap-login {
   chroot =
 }
