@@ -15,6 +15,7 @@
 struct seen {
 	bool name, opens, closes, themes, storage_path, report_folder;
 	bool imap_host, imap_port, imap_user, imap_password_file, imap_password_credential;
+	bool imap_token_file;
 };
 
 struct loader {
@@ -274,6 +275,27 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 		else
 			set_string(ld, &m->password_file, value, true);
 		ld->seen.imap_password_file = true;
+	} else if (strcmp(name, "auth") == 0) {
+		if (strcmp(value, "password") == 0)
+			m->auth = IMAP_AUTH_PASSWORD;
+		else if (strcmp(value, "xoauth2") == 0)
+			m->auth = IMAP_AUTH_XOAUTH2;
+		else
+			add_error(ld, line, sec, name, "'%s' is not one of password, xoauth2", value);
+	} else if (strcmp(name, "token_file") == 0) {
+		/* The bearer token for XOAUTH2; another tool refreshes it, and
+		 * consultd reads it again at every login. */
+		if (ld->seen.imap_password_file || ld->seen.imap_password_credential)
+			add_error(ld, line, sec, name, "set either a password or a token_file, not both");
+		else
+			set_string(ld, &m->password_file, value, true);
+		ld->seen.imap_token_file = true;
+	} else if (strcmp(name, "timeout") == 0) {
+		int64_t secs;
+		if (config_parse_duration(value, &secs) != 0 || secs < 1 || secs > 600)
+			add_error(ld, line, sec, name, "'%s' is not a duration between 1s and 10m", value);
+		else
+			m->timeout = (int)secs;
 	} else if (strcmp(name, "password_credential") == 0) {
 		/* systemd puts LoadCredential= files in $CREDENTIALS_DIRECTORY,
 		 * for every Exec line of the unit, --check-config included. */
@@ -389,9 +411,17 @@ static void validate(struct loader *ld)
 			add_error(ld, 0, "imap", "host", "missing (required)");
 		if (!s->imap_user)
 			add_error(ld, 0, "imap", "user", "missing (required)");
-		if (!s->imap_password_file && !s->imap_password_credential)
+		if (c->imap.auth == IMAP_AUTH_XOAUTH2) {
+			if (!s->imap_token_file)
+				add_error(ld, 0, "imap", "token_file", "missing (required with auth = xoauth2)");
+			else if (s->imap_password_file || s->imap_password_credential)
+				add_error(ld, 0, "imap", "password_file", "not used with auth = xoauth2 (token_file is)");
+		} else if (s->imap_token_file) {
+			add_error(ld, 0, "imap", "token_file", "only used with auth = xoauth2");
+		} else if (!s->imap_password_file && !s->imap_password_credential) {
 			add_error(ld, 0, "imap", "password_file",
 				  "missing (required, or password_credential)");
+		}
 		if (c->imap.host != NULL && c->imap.tls == IMAP_TLS_NONE && !is_loopback(c->imap.host))
 			add_error(ld, 0, "imap", "tls",
 				  "'none' is allowed only for a loopback host, not '%s'", c->imap.host);
@@ -426,6 +456,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	}
 	ld.cfg->imap.poll_interval = 60;
 	ld.cfg->imap.idle = true;
+	ld.cfg->imap.timeout = 30;
 	ld.cfg->imap.tls = IMAP_TLS_IMPLICIT;
 	int rc = ini_lines_parse(path, handler, &ld);
 	if (rc == -1) {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
+enum imap_auth { IMAP_AUTH_PASSWORD, IMAP_AUTH_XOAUTH2 };
 enum on_close { ON_CLOSE_IDLE, ON_CLOSE_EXIT };
 
 struct imap_config {
@@ -24,8 +25,11 @@ struct imap_config {
 	enum imap_tls tls;
 	char *ca_file;          /* extra trust anchors, or NULL */
 	char *user;
+	enum imap_auth auth;    /* LOGIN with a password, or SASL XOAUTH2 */
 	char *password_file;    /* absolute path (from password_file, or
-				 * $CREDENTIALS_DIRECTORY/password_credential) */
+				 * $CREDENTIALS_DIRECTORY/password_credential);
+				 * with XOAUTH2, the bearer token's file */
+	int timeout;            /* seconds: connect, handshake, each read */
 	char *mailbox;          /* default "INBOX" */
 	char *processed_mailbox; /* move stored mail here, or NULL to leave it */
 	int poll_interval;      /* seconds, default 60 */

@@ -12,6 +12,9 @@
 #define LIMIT_ATTACHMENTS       64u                   /* attachments recorded per message */
 #define LIMIT_MIME_DEPTH        16u                   /* nested multiparts followed */
 #define LIMIT_HEADER_BYTES      (64u * 1024u)         /* one decoded header value */
+#define LIMIT_ATTACHMENT_TEXT_BYTES (1024u * 1024u)   /* text extracted from one attachment */
+#define LIMIT_DOCX_XML_BYTES    (16u * 1024u * 1024u) /* word/document.xml decompressed (zip bombs) */
+#define LIMIT_PDF_PAGES         500u                  /* pages of one PDF read for text */
 #define LIMIT_CONFIG_LINE       4096u                 /* one line of a config or theme file */
 #define LIMIT_BATCH_MESSAGES    100u                  /* IMAP messages per fetch batch */
 #define LIMIT_BATCH_BYTES       (32u * 1024u * 1024u) /* raw bytes per fetch batch */

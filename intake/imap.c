@@ -28,7 +28,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define IMAP_TIMEOUT_SECONDS 30
 #define BACKOFF_MAX_SECONDS 300
 /* RFC 2177: servers may drop an IDLE after 29 minutes; re-issue well inside
  * that, and search anyway in case a server forgot to say EXISTS. */
@@ -59,6 +58,8 @@ struct imap_worker {
 	enum imap_tls tls;
 	int poll_interval;
 	bool use_idle;
+	int timeout;
+	enum imap_auth auth;
 	char *processed;        /* processed_mailbox, or NULL */
 	bool warned_no_move;
 	const struct theme_set *themes;
@@ -353,7 +354,7 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 	mailimap *imap = mailimap_new(0, NULL);
 	if (imap == NULL)
 		return NULL;
-	mailimap_set_timeout(imap, IMAP_TIMEOUT_SECONDS);
+	mailimap_set_timeout(imap, w->timeout);
 	int rc;
 	uint16_t port = (uint16_t)w->port;
 	if (w->tls == IMAP_TLS_IMPLICIT)
@@ -376,17 +377,23 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 	if (w->tls != IMAP_TLS_NONE && verify_certificate(w, imap) != 0)
 		goto fail;
 
+	/* Read at every login: a token refreshed by another tool since the
+	 * last session is picked up here. */
 	char why[512];
-	char *password = secret_read(w->password_file, why, sizeof(why));
-	if (password == NULL) {
-		log_err("source=imap reason=\"password: %s\"", why);
+	const char *what = w->auth == IMAP_AUTH_XOAUTH2 ? "token" : "password";
+	char *secret = secret_read(w->password_file, why, sizeof(why));
+	if (secret == NULL) {
+		log_err("source=imap reason=\"%s: %s\"", what, why);
 		goto fail;
 	}
-	rc = mailimap_login(imap, w->user, password);
-	secret_free(password);
+	if (w->auth == IMAP_AUTH_XOAUTH2)
+		rc = mailimap_oauth2_authenticate(imap, w->user, secret);
+	else
+		rc = mailimap_login(imap, w->user, secret);
+	secret_free(secret);
 	if (rc != MAILIMAP_NO_ERROR) {
-		log_warn("source=imap host=%s user=%s reason=\"login: %s\"", w->host, w->user,
-			 imap_error_name(rc));
+		log_warn("source=imap host=%s user=%s auth=%s reason=\"login: %s\"", w->host, w->user,
+			 w->auth == IMAP_AUTH_XOAUTH2 ? "xoauth2" : "password", imap_error_name(rc));
 		goto fail;
 	}
 	rc = mailimap_select(imap, w->mailbox);
@@ -999,7 +1006,7 @@ int imap_check(const struct imap_config *cfg, char *info, size_t len)
 	struct imap_worker w = {
 		.host = cfg->host, .user = cfg->user, .password_file = cfg->password_file,
 		.mailbox = cfg->mailbox, .ca_file = cfg->ca_file, .port = cfg->port,
-		.tls = cfg->tls, .session_fd = -1,
+		.tls = cfg->tls, .session_fd = -1, .timeout = cfg->timeout, .auth = cfg->auth,
 	};
 	uint32_t uidvalidity;
 	mailimap *imap = session_open(&w, &uidvalidity);
@@ -1063,6 +1070,8 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	w->tls = cfg->tls;
 	w->poll_interval = cfg->poll_interval;
 	w->use_idle = cfg->idle;
+	w->timeout = cfg->timeout;
+	w->auth = cfg->auth;
 	w->themes = ts;
 	w->uidvalidity = uidvalidity;
 	w->last_uid = last_uid;

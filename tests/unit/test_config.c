@@ -227,6 +227,27 @@ START_TEST(password_credential)
 }
 END_TEST
 
+START_TEST(xoauth2)
+{
+	struct config *cfg = load_ok(GOOD_BASE
+		"[imap]\nhost = h\nuser = u@example.org\nauth = xoauth2\ntoken_file = /run/token\ntimeout = 5s\n");
+	ck_assert_int_eq(cfg->imap.auth, IMAP_AUTH_XOAUTH2);
+	ck_assert_str_eq(cfg->imap.password_file, "/run/token");
+	ck_assert_int_eq(cfg->imap.timeout, 5);
+	config_free(cfg);
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\nauth = xoauth2\n",
+			"%s: [imap] token_file: missing (required with auth = xoauth2)");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\ntoken_file = t\n",
+			"%s:15: [imap] token_file: set either a password or a token_file, not both");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\ntoken_file = t\n",
+			"%s: [imap] token_file: only used with auth = xoauth2");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\nauth = kerberos\n",
+			"%s:15: [imap] auth: 'kerberos' is not one of password, xoauth2");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\ntimeout = 0\n",
+			"%s:15: [imap] timeout: '0' is not a duration between 1s and 10m");
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct config *cfg;
@@ -280,6 +301,7 @@ int main(void)
 	tcase_add_test(tc, bad_duration);
 	tcase_add_test(tc, long_line_read_whole);
 	tcase_add_test(tc, password_credential);
+	tcase_add_test(tc, xoauth2);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, time_parsing);
 	suite_add_tcase(s, tc);
