@@ -12,10 +12,13 @@
 #include <time.h>
 
 /* Which keys were seen, so missing required ones can be named. */
+struct imap_seen {
+	bool host, port, user, password_file, password_credential, token_file;
+};
+
 struct seen {
 	bool name, opens, closes, themes, storage_path, report_folder;
-	bool imap_host, imap_port, imap_user, imap_password_file, imap_password_credential;
-	bool imap_token_file;
+	struct imap_seen imap[CONFIG_MAX_MAILBOXES];
 };
 
 struct loader {
@@ -234,21 +237,51 @@ static int on_consultation(struct loader *ld, int line, const char *name, const 
 	return 0;
 }
 
-static int on_imap(struct loader *ld, int line, const char *name, const char *value)
+/* The mailbox of section `sec`, made on first sight; NULL past the cap
+ * (reported) or on out of memory. */
+static struct imap_config *mailbox_for(struct loader *ld, int line, const char *sec, size_t *index)
 {
-	struct imap_config *m = &ld->cfg->imap;
-	const char *sec = "imap";
-	m->enabled = true;
+	struct config *c = ld->cfg;
+	for (size_t i = 0; i < c->n_imap; i++) {
+		if (strcmp(c->imap[i].section, sec) == 0) {
+			*index = i;
+			return &c->imap[i];
+		}
+	}
+	if (c->n_imap == CONFIG_MAX_MAILBOXES) {
+		add_error(ld, line, sec, "", "more than %d mailboxes", CONFIG_MAX_MAILBOXES);
+		return NULL;
+	}
+	struct imap_config *m = &c->imap[c->n_imap];
+	if ((m->section = strdup(sec)) == NULL) {
+		ld->oom = true;
+		return NULL;
+	}
+	m->poll_interval = 60;
+	m->idle = true;
+	m->timeout = 30;
+	m->tls = IMAP_TLS_IMPLICIT;
+	*index = c->n_imap++;
+	return m;
+}
+
+static int on_imap(struct loader *ld, int line, const char *sec, const char *name, const char *value)
+{
+	size_t index;
+	struct imap_config *m = mailbox_for(ld, line, sec, &index);
+	if (m == NULL)
+		return 0;
+	struct imap_seen *seen = &ld->seen.imap[index];
 	if (strcmp(name, "host") == 0) {
 		if (value[0] == '\0')
 			add_error(ld, line, sec, name, "must not be empty");
 		else
 			set_string(ld, &m->host, value, false);
-		ld->seen.imap_host = true;
+		seen->host = true;
 	} else if (strcmp(name, "port") == 0) {
 		if (parse_int(value, 1, 65535, &m->port) != 0)
 			add_error(ld, line, sec, name, "'%s' is not a port number (1-65535)", value);
-		ld->seen.imap_port = true;
+		seen->port = true;
 	} else if (strcmp(name, "tls") == 0) {
 		if (strcmp(value, "implicit") == 0)
 			m->tls = IMAP_TLS_IMPLICIT;
@@ -265,16 +298,16 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 			add_error(ld, line, sec, name, "must not be empty");
 		else
 			set_string(ld, &m->user, value, false);
-		ld->seen.imap_user = true;
+		seen->user = true;
 	} else if (strcmp(name, "password") == 0) {
 		add_error(ld, line, sec, name,
 			  "passwords are never kept in the config file; use password_file");
 	} else if (strcmp(name, "password_file") == 0) {
-		if (ld->seen.imap_password_credential)
+		if (seen->password_credential)
 			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
 		else
 			set_string(ld, &m->password_file, value, true);
-		ld->seen.imap_password_file = true;
+		seen->password_file = true;
 	} else if (strcmp(name, "auth") == 0) {
 		if (strcmp(value, "password") == 0)
 			m->auth = IMAP_AUTH_PASSWORD;
@@ -285,11 +318,11 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 	} else if (strcmp(name, "token_file") == 0) {
 		/* The bearer token for XOAUTH2; another tool refreshes it, and
 		 * consultd reads it again at every login. */
-		if (ld->seen.imap_password_file || ld->seen.imap_password_credential)
+		if (seen->password_file || seen->password_credential)
 			add_error(ld, line, sec, name, "set either a password or a token_file, not both");
 		else
 			set_string(ld, &m->password_file, value, true);
-		ld->seen.imap_token_file = true;
+		seen->token_file = true;
 	} else if (strcmp(name, "timeout") == 0) {
 		int64_t secs;
 		if (config_parse_duration(value, &secs) != 0 || secs < 1 || secs > 600)
@@ -300,7 +333,7 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 		/* systemd puts LoadCredential= files in $CREDENTIALS_DIRECTORY,
 		 * for every Exec line of the unit, --check-config included. */
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
-		if (ld->seen.imap_password_file)
+		if (seen->password_file)
 			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
 		else if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
 			 strcmp(value, "..") == 0)
@@ -319,7 +352,7 @@ static int on_imap(struct loader *ld, int line, const char *name, const char *va
 				m->password_file = p;
 			}
 		}
-		ld->seen.imap_password_credential = true;
+		seen->password_credential = true;
 	} else if (strcmp(name, "mailbox") == 0) {
 		if (value[0] == '\0')
 			add_error(ld, line, sec, name, "must not be empty");
@@ -356,8 +389,9 @@ static int handler(void *user, int line, const char *section, const char *name,
 	int known;
 	if (strcmp(section, "consultation") == 0) {
 		known = on_consultation(ld, line, name, value);
-	} else if (strcmp(section, "imap") == 0) {
-		known = on_imap(ld, line, name, value);
+	} else if (strcmp(section, "imap") == 0 ||
+		   (strncmp(section, "imap ", 5) == 0 && section[5] != '\0')) {
+		known = on_imap(ld, line, section, name, value);
 	} else if (strcmp(section, "storage") == 0 && strcmp(name, "path") == 0) {
 		set_string(ld, &ld->cfg->storage_path, value, true);
 		ld->seen.storage_path = true;
@@ -406,32 +440,44 @@ static void validate(struct loader *ld)
 		add_error(ld, 0, "storage", "path", "missing (required)");
 	if (!s->report_folder)
 		add_error(ld, 0, "report", "folder", "missing (required)");
-	if (c->imap.enabled) {
-		if (!s->imap_host)
-			add_error(ld, 0, "imap", "host", "missing (required)");
-		if (!s->imap_user)
-			add_error(ld, 0, "imap", "user", "missing (required)");
-		if (c->imap.auth == IMAP_AUTH_XOAUTH2) {
-			if (!s->imap_token_file)
-				add_error(ld, 0, "imap", "token_file", "missing (required with auth = xoauth2)");
-			else if (s->imap_password_file || s->imap_password_credential)
-				add_error(ld, 0, "imap", "password_file", "not used with auth = xoauth2 (token_file is)");
-		} else if (s->imap_token_file) {
-			add_error(ld, 0, "imap", "token_file", "only used with auth = xoauth2");
-		} else if (!s->imap_password_file && !s->imap_password_credential) {
-			add_error(ld, 0, "imap", "password_file",
+	for (size_t i = 0; i < c->n_imap; i++) {
+		struct imap_config *m = &c->imap[i];
+		const struct imap_seen *is = &s->imap[i];
+		const char *sec = m->section;
+		if (!is->host)
+			add_error(ld, 0, sec, "host", "missing (required)");
+		if (!is->user)
+			add_error(ld, 0, sec, "user", "missing (required)");
+		if (m->auth == IMAP_AUTH_XOAUTH2) {
+			if (!is->token_file)
+				add_error(ld, 0, sec, "token_file", "missing (required with auth = xoauth2)");
+			else if (is->password_file || is->password_credential)
+				add_error(ld, 0, sec, "password_file", "not used with auth = xoauth2 (token_file is)");
+		} else if (is->token_file) {
+			add_error(ld, 0, sec, "token_file", "only used with auth = xoauth2");
+		} else if (!is->password_file && !is->password_credential) {
+			add_error(ld, 0, sec, "password_file",
 				  "missing (required, or password_credential)");
 		}
-		if (c->imap.host != NULL && c->imap.tls == IMAP_TLS_NONE && !is_loopback(c->imap.host))
-			add_error(ld, 0, "imap", "tls",
-				  "'none' is allowed only for a loopback host, not '%s'", c->imap.host);
-		if (!s->imap_port)
-			c->imap.port = c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143;
-		if (c->imap.mailbox == NULL && set_string(ld, &c->imap.mailbox, "INBOX", false) != 0)
+		if (m->host != NULL && m->tls == IMAP_TLS_NONE && !is_loopback(m->host))
+			add_error(ld, 0, sec, "tls",
+				  "'none' is allowed only for a loopback host, not '%s'", m->host);
+		if (!is->port)
+			m->port = m->tls == IMAP_TLS_IMPLICIT ? 993 : 143;
+		if (m->mailbox == NULL && set_string(ld, &m->mailbox, "INBOX", false) != 0)
 			return;
-		if (c->imap.processed_mailbox != NULL &&
-		    strcmp(c->imap.processed_mailbox, c->imap.mailbox) == 0)
-			add_error(ld, 0, "imap", "processed_mailbox", "must differ from mailbox");
+		if (m->processed_mailbox != NULL && strcmp(m->processed_mailbox, m->mailbox) == 0)
+			add_error(ld, 0, sec, "processed_mailbox", "must differ from mailbox");
+		/* Two sections reading one mailbox would store everything twice
+		 * over (harmless, thanks to the keys) and race on its flags. */
+		for (size_t j = 0; j < i; j++) {
+			const struct imap_config *o = &c->imap[j];
+			if (m->host != NULL && o->host != NULL && m->user != NULL && o->user != NULL &&
+			    strcmp(m->host, o->host) == 0 && strcmp(m->user, o->user) == 0 &&
+			    m->port == o->port && strcmp(m->mailbox, o->mailbox) == 0)
+				add_error(ld, 0, sec, "mailbox", "'%s' is already read by [%s]", m->mailbox,
+					  o->section);
+		}
 	}
 }
 
@@ -454,10 +500,6 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		ld.oom = true;
 		goto fail;
 	}
-	ld.cfg->imap.poll_interval = 60;
-	ld.cfg->imap.idle = true;
-	ld.cfg->imap.timeout = 30;
-	ld.cfg->imap.tls = IMAP_TLS_IMPLICIT;
 	int rc = ini_lines_parse(path, handler, &ld);
 	if (rc == -1) {
 		add_error(&ld, 0, NULL, NULL, "cannot read: %s", strerror(errno));
@@ -492,12 +534,16 @@ void config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->name);
 	free(cfg->themes_path);
-	free(cfg->imap.host);
-	free(cfg->imap.ca_file);
-	free(cfg->imap.user);
-	free(cfg->imap.password_file);
-	free(cfg->imap.mailbox);
-	free(cfg->imap.processed_mailbox);
+	for (size_t i = 0; i < cfg->n_imap; i++) {
+		struct imap_config *m = &cfg->imap[i];
+		free(m->section);
+		free(m->host);
+		free(m->ca_file);
+		free(m->user);
+		free(m->password_file);
+		free(m->mailbox);
+		free(m->processed_mailbox);
+	}
 	free(cfg->storage_path);
 	free(cfg->report_folder);
 	free(cfg);

@@ -18,8 +18,11 @@ enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
 enum imap_auth { IMAP_AUTH_PASSWORD, IMAP_AUTH_XOAUTH2 };
 enum on_close { ON_CLOSE_IDLE, ON_CLOSE_EXIT };
 
+#define CONFIG_MAX_MAILBOXES 16
+
+/* One mailbox: [imap] or [imap NAME] (folders of one account, or accounts). */
 struct imap_config {
-	bool enabled;           /* an [imap] section is present */
+	char *section;          /* "imap" or "imap NAME", as written */
 	char *host;
 	int port;               /* default 993 (implicit) or 143 */
 	enum imap_tls tls;
@@ -44,7 +47,8 @@ struct config {
 	int64_t grace;          /* seconds after closes still accepted as late */
 	char *themes_path;      /* absolute path of the theme file */
 	enum on_close on_close;
-	struct imap_config imap;
+	struct imap_config imap[CONFIG_MAX_MAILBOXES];
+	size_t n_imap;          /* mailboxes configured, in file order */
 	char *storage_path;     /* absolute path of the SQLite file */
 	char *report_folder;    /* absolute path */
 };

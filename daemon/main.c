@@ -33,15 +33,26 @@
 
 enum phase { PHASE_WAITING, PHASE_COLLECTING, PHASE_SWEEPING, PHASE_REPORTING, PHASE_DONE };
 
+struct daemon;
+
+/* One mailbox and its worker. */
+struct source {
+	struct daemon *d;
+	const struct imap_config *cfg;  /* borrowed from d->cfg */
+	char *key;                  /* intake state key, "imap:user@host/mailbox" */
+	uint32_t uidvalidity;       /* the stored cursor, as last committed */
+	uint32_t last_uid;
+	struct imap_worker *worker;
+	bool swept;                 /* the final sweep has been done */
+};
+
 struct daemon {
 	uv_loop_t *loop;
 	struct config *cfg;
 	struct theme_set *themes;
 	struct storage *store;
-	char *source;               /* intake state key of the IMAP source */
-	uint32_t uidvalidity;       /* the stored cursor, as last committed */
-	uint32_t last_uid;
-	struct imap_worker *imap;
+	struct source sources[CONFIG_MAX_MAILBOXES];
+	size_t n_sources;
 	enum phase phase;
 	uv_timer_t window_timer;
 	uv_timer_t sweep_timer;
@@ -71,12 +82,14 @@ static void notify_status(struct daemon *d)
 }
 
 static void shutdown_daemon(struct daemon *d, int code);
+static void stop_intake(struct daemon *d);
 
 /* ---- storing what the worker fetched -------------------------------- */
 
 static void on_batch(void *user, struct imap_batch *b)
 {
-	struct daemon *d = user;
+	struct source *src = user;
+	struct daemon *d = src->d;
 	int64_t now = now_seconds();
 	size_t added = 0, dups = 0;
 	bool ok = storage_begin(d->store) == 0;
@@ -96,27 +109,27 @@ static void on_batch(void *user, struct imap_batch *b)
 			dups++;
 		}
 	}
-	uint32_t last = b->uidvalidity == d->uidvalidity && d->last_uid > b->highest_uid
-				? d->last_uid : b->highest_uid;
+	uint32_t last = b->uidvalidity == src->uidvalidity && src->last_uid > b->highest_uid
+				? src->last_uid : b->highest_uid;
 	if (ok)
-		ok = storage_set_imap_state(d->store, d->source, b->uidvalidity, last, now) == 0;
+		ok = storage_set_imap_state(d->store, src->key, b->uidvalidity, last, now) == 0;
 	if (ok)
 		ok = storage_commit(d->store) == 0;
 	if (!ok) {
-		log_err("source=imap reason=\"storing a batch of %zu: %s\" action=stop", b->n,
+		log_err("source=%s reason=\"storing a batch of %zu: %s\" action=stop", src->key, b->n,
 			storage_errmsg(d->store));
 		storage_rollback(d->store);
-		imap_worker_ack(d->imap, b, false);
+		imap_worker_ack(src->worker, b, false);
 		shutdown_daemon(d, 1);
 		return;
 	}
-	d->uidvalidity = b->uidvalidity;
-	d->last_uid = last;
+	src->uidvalidity = b->uidvalidity;
+	src->last_uid = last;
 	d->stored += (int64_t)added;
 	d->duplicates += (int64_t)dups;
-	log_info("source=imap event=batch-stored stored=%zu duplicates=%zu highest_uid=%u total=%lld",
-		 added, dups, (unsigned)b->highest_uid, (long long)d->stored);
-	imap_worker_ack(d->imap, b, true);
+	log_info("source=%s event=batch-stored stored=%zu duplicates=%zu highest_uid=%u total=%lld",
+		 src->key, added, dups, (unsigned)b->highest_uid, (long long)d->stored);
+	imap_worker_ack(src->worker, b, true);
 	notify_status(d);
 }
 
@@ -154,9 +167,8 @@ static void write_closing_summary(struct daemon *d)
 		return;
 	d->phase = PHASE_REPORTING;
 	uv_timer_stop(&d->sweep_timer);
-	/* Intake is over: the worker's session is no longer needed. */
-	imap_worker_stop(d->imap);
-	d->imap = NULL;
+	/* Intake is over: the workers' sessions are no longer needed. */
+	stop_intake(d);
 	d->report_work.data = d;
 	d->report_running = true;
 	uv_queue_work(d->loop, &d->report_work, report_work_cb, report_done_cb);
@@ -164,9 +176,15 @@ static void write_closing_summary(struct daemon *d)
 
 static void on_sweep_done(void *user)
 {
-	struct daemon *d = user;
-	if (d->phase != PHASE_SWEEPING)
+	struct source *src = user;
+	struct daemon *d = src->d;
+	if (d->phase != PHASE_SWEEPING || src->swept)
 		return;
+	src->swept = true;
+	log_info("source=%s event=final-sweep-done", src->key);
+	for (size_t i = 0; i < d->n_sources; i++)
+		if (!d->sources[i].swept)
+			return;
 	log_info("event=final-sweep-done stored=%lld", (long long)d->stored);
 	write_closing_summary(d);
 }
@@ -183,17 +201,27 @@ static void on_sweep_timeout(uv_timer_t *t)
 
 static int start_intake(struct daemon *d)
 {
-	if (!d->cfg->imap.enabled || d->imap != NULL)
-		return 0;
 	static const struct imap_worker_callbacks cb = {on_batch, on_sweep_done};
-	if (imap_worker_start(d->loop, &d->cfg->imap, d->themes, d->uidvalidity, d->last_uid, &cb,
-			      d, &d->imap) != 0) {
-		log_err("source=imap reason=\"cannot start intake\"");
-		return -1;
+	for (size_t i = 0; i < d->n_sources; i++) {
+		struct source *src = &d->sources[i];
+		if (src->worker != NULL)
+			continue;
+		if (imap_worker_start(d->loop, src->cfg, d->themes, src->uidvalidity, src->last_uid,
+				      &cb, src, &src->worker) != 0) {
+			log_err("source=%s reason=\"cannot start intake\"", src->key);
+			return -1;
+		}
+		log_info("source=%s event=intake-started", src->key);
 	}
-	log_info("source=imap host=%s mailbox=%s event=intake-started", d->cfg->imap.host,
-		 d->cfg->imap.mailbox);
 	return 0;
+}
+
+static void stop_intake(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_sources; i++) {
+		imap_worker_stop(d->sources[i].worker);
+		d->sources[i].worker = NULL;
+	}
 }
 
 static void on_window_timer(uv_timer_t *t)
@@ -212,8 +240,9 @@ static void on_window_timer(uv_timer_t *t)
 	if (d->phase == PHASE_COLLECTING && ws == WINDOW_CLOSED) {
 		d->phase = PHASE_SWEEPING;
 		log_info("event=window-closed action=final-sweep");
-		if (d->imap != NULL) {
-			imap_worker_sweep(d->imap);
+		if (d->n_sources > 0) {
+			for (size_t i = 0; i < d->n_sources; i++)
+				imap_worker_sweep(d->sources[i].worker);
 			uv_timer_start(&d->sweep_timer, on_sweep_timeout, SWEEP_TIMEOUT_MS, 0);
 		} else {
 			write_closing_summary(d);
@@ -242,8 +271,7 @@ static void shutdown_daemon(struct daemon *d, int code)
 		d->exit_code = code;
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1");
-	imap_worker_stop(d->imap);
-	d->imap = NULL;
+	stop_intake(d);
 	uv_timer_stop(&d->window_timer);
 	uv_timer_stop(&d->sweep_timer);
 	uv_signal_stop(&d->sig_term);
@@ -348,12 +376,16 @@ int main(int argc, char **argv)
 
 	if (check_connection) {
 		char info[512];
-		int rc = 1;
-		if (!d.cfg->imap.enabled)
+		int rc = d.cfg->n_imap > 0 ? 0 : 1;
+		if (d.cfg->n_imap == 0)
 			fprintf(stderr, "%s: no [imap] section: nothing to connect to\n", config_path);
-		else if (imap_check(&d.cfg->imap, info, sizeof(info)) == 0) {
-			printf("%s\n", info);
-			rc = 0;
+		for (size_t i = 0; i < d.cfg->n_imap; i++) {
+			if (imap_check(&d.cfg->imap[i], info, sizeof(info)) == 0) {
+				printf("[%s] %s\n", d.cfg->imap[i].section, info);
+			} else {
+				fprintf(stderr, "[%s] failed\n", d.cfg->imap[i].section);
+				rc = 1;
+			}
 		}
 		themes_free(d.themes);
 		config_free(d.cfg);
@@ -367,10 +399,13 @@ int main(int argc, char **argv)
 		log_err("event=start reason=\"%s\"", err);
 		goto out;
 	}
-	if (d.cfg->imap.enabled) {
-		d.source = imap_source_name(&d.cfg->imap);
-		if (d.source == NULL ||
-		    storage_get_imap_state(d.store, d.source, &d.uidvalidity, &d.last_uid) != 0) {
+	for (size_t i = 0; i < d.cfg->n_imap; i++) {
+		struct source *src = &d.sources[d.n_sources++];
+		src->d = &d;
+		src->cfg = &d.cfg->imap[i];
+		src->key = imap_source_name(src->cfg);
+		if (src->key == NULL ||
+		    storage_get_imap_state(d.store, src->key, &src->uidvalidity, &src->last_uid) != 0) {
 			log_err("event=start reason=\"reading intake state: %s\"", storage_errmsg(d.store));
 			goto out;
 		}
@@ -400,7 +435,8 @@ out:
 	if (uv_loop_close(d.loop) != 0)
 		log_debug("event=stop reason=\"loop still had handles\"");
 	storage_close(d.store);
-	free(d.source);
+	for (size_t i = 0; i < d.n_sources; i++)
+		free(d.sources[i].key);
 	themes_free(d.themes);
 	config_free(d.cfg);
 	mime_shutdown();

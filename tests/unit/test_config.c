@@ -76,11 +76,11 @@ START_TEST(good_config)
 	ck_assert_int_eq(cfg->opens, 1637020800);
 	ck_assert_int_eq(cfg->closes, 1642809540);
 	ck_assert_int_eq(cfg->grace, 86400);
-	ck_assert(cfg->imap.enabled);
-	ck_assert_int_eq(cfg->imap.tls, IMAP_TLS_IMPLICIT);
-	ck_assert_int_eq(cfg->imap.port, 993);
-	ck_assert_str_eq(cfg->imap.mailbox, "INBOX");
-	ck_assert_int_eq(cfg->imap.poll_interval, 60);
+	ck_assert(cfg->n_imap == 1);
+	ck_assert_int_eq(cfg->imap[0].tls, IMAP_TLS_IMPLICIT);
+	ck_assert_int_eq(cfg->imap[0].port, 993);
+	ck_assert_str_eq(cfg->imap[0].mailbox, "INBOX");
+	ck_assert_int_eq(cfg->imap[0].poll_interval, 60);
 	ck_assert_str_eq(cfg->report_folder, "/var/lib/consultd/reports");
 	/* relative paths are taken from the config file's folder */
 	char want[600];
@@ -98,8 +98,8 @@ START_TEST(starttls_default_port)
 	struct config *cfg = load_ok(GOOD_BASE
 		"[imap]\nhost = imap.example.org\ntls = starttls\nuser = u\npassword_file = p\n"
 		"poll_interval = 5m\n");
-	ck_assert_int_eq(cfg->imap.port, 143);
-	ck_assert_int_eq(cfg->imap.poll_interval, 300);
+	ck_assert_int_eq(cfg->imap[0].port, 143);
+	ck_assert_int_eq(cfg->imap[0].poll_interval, 300);
 	config_free(cfg);
 }
 END_TEST
@@ -164,7 +164,7 @@ START_TEST(plaintext_only_to_loopback)
 	load_fails_with(GOOD_BASE "[imap]\nhost = imap.example.org\ntls = none\nuser = u\npassword_file = p\n",
 			"%s: [imap] tls: 'none' is allowed only for a loopback host, not 'imap.example.org'");
 	struct config *cfg = load_ok(GOOD_BASE "[imap]\nhost = 127.0.0.1\ntls = none\nuser = u\npassword_file = p\n");
-	ck_assert_int_eq(cfg->imap.port, 143);
+	ck_assert_int_eq(cfg->imap[0].port, 143);
 	config_free(cfg);
 }
 END_TEST
@@ -215,7 +215,7 @@ START_TEST(password_credential)
 {
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/consultd.service", 1);
 	struct config *cfg = load_ok(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_credential = imap-password\n");
-	ck_assert_str_eq(cfg->imap.password_file, "/run/credentials/consultd.service/imap-password");
+	ck_assert_str_eq(cfg->imap[0].password_file, "/run/credentials/consultd.service/imap-password");
 	config_free(cfg);
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_credential = ../etc/shadow\n",
 			"%s:14: [imap] password_credential: '../etc/shadow' is not a credential name");
@@ -231,9 +231,9 @@ START_TEST(xoauth2)
 {
 	struct config *cfg = load_ok(GOOD_BASE
 		"[imap]\nhost = h\nuser = u@example.org\nauth = xoauth2\ntoken_file = /run/token\ntimeout = 5s\n");
-	ck_assert_int_eq(cfg->imap.auth, IMAP_AUTH_XOAUTH2);
-	ck_assert_str_eq(cfg->imap.password_file, "/run/token");
-	ck_assert_int_eq(cfg->imap.timeout, 5);
+	ck_assert_int_eq(cfg->imap[0].auth, IMAP_AUTH_XOAUTH2);
+	ck_assert_str_eq(cfg->imap[0].password_file, "/run/token");
+	ck_assert_int_eq(cfg->imap[0].timeout, 5);
 	config_free(cfg);
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\nauth = xoauth2\n",
 			"%s: [imap] token_file: missing (required with auth = xoauth2)");
@@ -245,6 +245,31 @@ START_TEST(xoauth2)
 			"%s:15: [imap] auth: 'kerberos' is not one of password, xoauth2");
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\ntimeout = 0\n",
 			"%s:15: [imap] timeout: '0' is not a duration between 1s and 10m");
+}
+END_TEST
+
+START_TEST(several_mailboxes)
+{
+	struct config *cfg = load_ok(GOOD_BASE
+		"[imap]\nhost = imap.example.org\nuser = consult\npassword_file = p\n"
+		"[imap letters]\nhost = imap.example.org\nuser = consult\npassword_file = p\n"
+		"mailbox = Letters\nidle = no\n"
+		"[imap council]\nhost = mail.council.example\nuser = c\npassword_file = q\ntls = starttls\n");
+	ck_assert_uint_eq(cfg->n_imap, 3);
+	ck_assert_str_eq(cfg->imap[0].section, "imap");
+	ck_assert_str_eq(cfg->imap[0].mailbox, "INBOX");
+	ck_assert_str_eq(cfg->imap[1].section, "imap letters");
+	ck_assert_str_eq(cfg->imap[1].mailbox, "Letters");
+	ck_assert(!cfg->imap[1].idle);
+	ck_assert(cfg->imap[0].idle);
+	ck_assert_int_eq(cfg->imap[2].port, 143);
+	config_free(cfg);
+	load_fails_with(GOOD_BASE
+		"[imap]\nhost = h\nuser = u\npassword_file = p\n"
+		"[imap again]\nhost = h\nuser = u\npassword_file = p\n",
+		"%s: [imap again] mailbox: 'INBOX' is already read by [imap]");
+	load_fails_with(GOOD_BASE "[imap second]\nhost = h\npassword_file = p\n",
+			"%s: [imap second] user: missing (required)");
 }
 END_TEST
 
@@ -302,6 +327,7 @@ int main(void)
 	tcase_add_test(tc, long_line_read_whole);
 	tcase_add_test(tc, password_credential);
 	tcase_add_test(tc, xoauth2);
+	tcase_add_test(tc, several_mailboxes);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, time_parsing);
 	suite_add_tcase(s, tc);
