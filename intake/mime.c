@@ -10,6 +10,14 @@
  * response. Each text part's decoded bytes go through our own charset step
  * instead (declared charset, else UTF-8, else windows-1252), which always
  * produces text.
+ *
+ * Attachment text: PDF through poppler-glib, DOCX through libzip and
+ * libxml2's streaming reader, text parts through the same charset step.
+ * Poppler is serialised by a lock (pdf_lock): its global parameters are set
+ * up lazily and without locking on first use, and it makes no promise about
+ * documents on several threads at once. Extraction problems (encrypted,
+ * corrupt, over a cap) are recorded on the attachment and never fail the
+ * message; only our own out-of-memory does.
  */
 #include "mime.h"
 
@@ -18,6 +26,9 @@
 #include <gmime/gmime.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/xmlreader.h>
+#include <poppler.h>
+#include <zip.h>
 
 #include <errno.h>
 #include <iconv.h>
@@ -143,16 +154,6 @@ static bool is_space(unsigned char c)
 static bool ascii_ieq(const char *a, const char *b)
 {
 	return g_ascii_strcasecmp(a, b) == 0;
-}
-
-/* Case-insensitive (ASCII only) substring test; bytes >= 0x80 compare as is. */
-static bool ascii_icontains(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *hay != '\0'; hay++)
-		if (g_ascii_strncasecmp(hay, needle, n) == 0)
-			return true;
-	return false;
 }
 
 static char *dup_mem(const char *p, size_t n)
@@ -403,10 +404,10 @@ static int text_to_utf8(const char *in, size_t n, const char *cs, struct buf *b)
 
 /*
  * CRLF and lone CR to LF, trailing blanks cut from every line, blank lines
- * at both ends dropped, capped at LIMIT_TEXT_BYTES on a character boundary.
+ * at both ends dropped, capped at `cap` bytes on a character boundary.
  * `in` is valid UTF-8. NULL on OOM.
  */
-static char *normalise_text(const char *in, size_t n)
+static char *normalise_text_cap(const char *in, size_t n, size_t cap)
 {
 	struct buf b = { 0 };
 	char *text = NULL;
@@ -442,11 +443,11 @@ static char *normalise_text(const char *in, size_t n)
 			goto out;
 		started = true;
 		blank = 0;
-		if (b.len > LIMIT_TEXT_BYTES)
+		if (b.len > cap)
 			break;
 	}
-	if (b.len > LIMIT_TEXT_BYTES) {
-		b.len = utf8_cut(b.data, b.len, LIMIT_TEXT_BYTES);
+	if (b.len > cap) {
+		b.len = utf8_cut(b.data, b.len, cap);
 		while (b.len > 0 && is_space((unsigned char)b.data[b.len - 1]))
 			b.len--;
 		b.data[b.len] = '\0';
@@ -455,6 +456,11 @@ static char *normalise_text(const char *in, size_t n)
 out:
 	buf_free(&b);
 	return text;
+}
+
+static char *normalise_text(const char *in, size_t n)
+{
+	return normalise_text_cap(in, n, LIMIT_TEXT_BYTES);
 }
 
 /*
@@ -566,7 +572,6 @@ static void html_put(struct html_out *o, const char *p, size_t n)
 					o->oom = true;
 		}
 		o->pending_nl = 0;
-		o->pending_space = false;
 		o->line_has_text = false;
 	} else if (o->pending_space) {
 		if (buf_addc(&o->b, ' ') < 0)
@@ -709,6 +714,48 @@ static void html_walk(struct html_out *o, xmlNodePtr cur)
 	}
 }
 
+/*
+ * libxml2 stops at 256 levels of nesting and may leave nothing: then keep
+ * the characters outside tags, without script and style. Crude, but text.
+ */
+static char *html_strip_tags(const char *html, size_t len)
+{
+	struct buf b = { 0 };
+	char *text = NULL;
+	size_t i = 0;
+
+	while (i < len) {
+		if (html[i] != '<') {
+			if (buf_addc(&b, html[i]) < 0)
+				goto out;
+			i++;
+			continue;
+		}
+		const char *close = NULL;
+		if (len - i > 7 && g_ascii_strncasecmp(html + i, "<script", 7) == 0)
+			close = "</script";
+		else if (len - i > 6 && g_ascii_strncasecmp(html + i, "<style", 6) == 0)
+			close = "</style";
+		if (close != NULL) {
+			size_t k = strlen(close);
+			for (i++; i < len; i++)
+				if (len - i >= k && g_ascii_strncasecmp(html + i, close, k) == 0)
+					break;
+		}
+		while (i < len && html[i] != '>')
+			i++;
+		i++;
+		/* A tag separates words; one space for a run of them. */
+		if (b.len > 0 && !is_space((unsigned char)b.data[b.len - 1]) &&
+		    buf_addc(&b, ' ') < 0)
+			goto out;
+	}
+	text = normalise_text(b.data != NULL ? b.data : "", b.len);
+out:
+	buf_free(&b);
+	return text;
+}
+
 char *mime_html_to_text(const char *html, size_t len)
 {
 	struct html_out o = { 0 };
@@ -723,7 +770,7 @@ char *mime_html_to_text(const char *html, size_t len)
 			     HTML_PARSE_RECOVER | HTML_PARSE_NONET |
 			     HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	if (doc == NULL) {
-		text = dup_str("");
+		text = html_strip_tags(html, len);
 		goto out;
 	}
 	html_walk(&o, doc->children);
@@ -733,6 +780,10 @@ char *mime_html_to_text(const char *html, size_t len)
 		text = dup_str("");
 	else
 		text = normalise_text(o.b.data, o.b.len);
+	if (text != NULL && text[0] == '\0') {
+		free(text);
+		text = html_strip_tags(html, len);
+	}
 out:
 	buf_free(&o.b);
 	xmlFreeDoc(doc);
@@ -760,6 +811,359 @@ static void sha256_hex(const void *p, size_t n, char hex[65])
 }
 
 /* ------------------------------------------------------------------ */
+/* attachment text                                                    */
+
+enum att_kind { ATT_NONE, ATT_PLAIN, ATT_HTML, ATT_PDF, ATT_DOCX };
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = s != NULL ? strlen(s) : 0, k = strlen(suffix);
+	return n >= k && g_ascii_strcasecmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * What to read the file as. The declared type first; a file name's
+ * extension only when the type says nothing (application/octet-stream is
+ * what many clients send for everything); PDF also by its magic there.
+ */
+static enum att_kind attachment_kind(const struct attachment *a)
+{
+	const char *ct = a->content_type != NULL ? a->content_type : "";
+	bool generic = strcmp(ct, "application/octet-stream") == 0 ||
+		       strcmp(ct, "application/binary") == 0 ||
+		       strcmp(ct, "application/x-download") == 0;
+
+	if (strcmp(ct, "text/plain") == 0)
+		return ATT_PLAIN;
+	if (strcmp(ct, "text/html") == 0)
+		return ATT_HTML;
+	if (strcmp(ct, "application/pdf") == 0 || strcmp(ct, "application/x-pdf") == 0)
+		return ATT_PDF;
+	if (strcmp(ct, "application/vnd.openxmlformats-officedocument."
+		       "wordprocessingml.document") == 0)
+		return ATT_DOCX;
+	if (!generic)
+		return ATT_NONE;
+	if (has_suffix(a->filename, ".pdf") ||
+	    (a->data_len >= 5 && memcmp(a->data, "%PDF-", 5) == 0))
+		return ATT_PDF;
+	if (has_suffix(a->filename, ".docx"))
+		return ATT_DOCX;
+	if (has_suffix(a->filename, ".txt"))
+		return ATT_PLAIN;
+	if (has_suffix(a->filename, ".html") || has_suffix(a->filename, ".htm"))
+		return ATT_HTML;
+	return ATT_NONE;
+}
+
+static int set_text_error(struct attachment *a, const char *why)
+{
+	free(a->text_error);
+	a->text_error = dup_str(why);
+	return a->text_error != NULL ? 0 : -1;
+}
+
+/* UTF-8 in `u` (any bytes: decoded again) becomes a->text, capped; an
+ * empty result leaves a->text NULL. -1 on OOM. */
+static int set_text(struct attachment *a, const struct buf *u)
+{
+	struct buf clean = { 0 };
+	char *t = NULL;
+	int rc = -1;
+
+	if (decode_guess(u->data != NULL ? u->data : "", u->len, &clean) < 0)
+		goto out;
+	t = normalise_text_cap(clean.data != NULL ? clean.data : "", clean.len,
+			       LIMIT_ATTACHMENT_TEXT_BYTES);
+	if (t == NULL)
+		goto out;
+	if (t[0] != '\0') {
+		a->text = t;
+		t = NULL;
+	}
+	rc = 0;
+out:
+	free(t);
+	buf_free(&clean);
+	return rc;
+}
+
+static int plain_attachment_text(struct attachment *a, const char *charset, bool html)
+{
+	struct buf u = { 0 };
+	struct buf h = { 0 };
+	char *t = NULL;
+	int rc = -1;
+
+	if (text_to_utf8((const char *)a->data, a->data_len, charset, &u) < 0)
+		goto out;
+	if (html) {
+		if ((t = mime_html_to_text(u.data ? u.data : "", u.len)) == NULL)
+			goto out;
+		if (buf_addstr(&h, t) < 0)
+			goto out;
+		rc = set_text(a, &h);
+	} else {
+		rc = set_text(a, &u);
+	}
+out:
+	free(t);
+	buf_free(&h);
+	buf_free(&u);
+	return rc;
+}
+
+static pthread_mutex_t pdf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Every page's text (poppler's reading order), pages apart by a blank line. */
+static int pdf_attachment_text(struct attachment *a)
+{
+	GBytes *bytes = g_bytes_new_static(a->data, a->data_len);
+	GError *error = NULL;
+	PopplerDocument *doc;
+	struct buf b = { 0 };
+	const char *why = NULL;
+	char note[96];
+	int pages;
+	int rc = -1;
+
+	pthread_mutex_lock(&pdf_lock);
+	doc = poppler_document_new_from_bytes(bytes, NULL, &error);
+	if (doc == NULL) {
+		if (error != NULL && g_error_matches(error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+			why = "encrypted PDF";
+		else
+			why = "not a readable PDF";
+		rc = set_text_error(a, why);
+		goto out;
+	}
+	pages = poppler_document_get_n_pages(doc);
+	for (int i = 0; i < pages && i < (int)LIMIT_PDF_PAGES; i++) {
+		PopplerPage *page = poppler_document_get_page(doc, i);
+		char *t = page != NULL ? poppler_page_get_text(page) : NULL;
+		int added = 0;
+
+		if (page != NULL)
+			g_object_unref(page);
+		if (t != NULL && t[0] != '\0') {
+			if (b.len > 0)
+				added = buf_addstr(&b, "\n\n");
+			if (added == 0)
+				added = buf_addstr(&b, t);
+		}
+		g_free(t);
+		if (added < 0)
+			goto out;
+		if (b.len > LIMIT_ATTACHMENT_TEXT_BYTES)
+			break;
+	}
+	if (set_text(a, &b) < 0)
+		goto out;
+	if (pages > (int)LIMIT_PDF_PAGES) {
+		snprintf(note, sizeof(note), "only the first %u of %d pages read",
+			 (unsigned)LIMIT_PDF_PAGES, pages);
+		why = note;
+	} else if (a->text == NULL) {
+		why = "no text in PDF (scanned image?)";
+	}
+	rc = why != NULL ? set_text_error(a, why) : 0;
+out:
+	if (doc != NULL)
+		g_object_unref(doc);
+	pthread_mutex_unlock(&pdf_lock);
+	g_clear_error(&error);
+	g_bytes_unref(bytes);
+	buf_free(&b);
+	return rc;
+}
+
+#define WML_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define WML_STRICT_NS "http://purl.oclc.org/ooxml/wordprocessingml/main"
+
+/*
+ * word/document.xml to text: each <w:p> on its own line, the text of
+ * <w:t> only (so not deleted text, <w:delText>, nor field codes), <w:tab/>
+ * a tab, <w:br/> and <w:cr/> a line break. A streaming reader, so a large
+ * document costs no tree. *broken is set when the XML is not well-formed
+ * (what was read before the fault is kept). -1 on OOM.
+ */
+static int docx_xml_text(const char *xml, size_t len, struct buf *out, bool *broken)
+{
+	xmlTextReaderPtr rd;
+	bool in_t = false;
+	bool any_p = false;
+	int ret;
+	int rc = 0;
+
+	rd = xmlReaderForMemory(xml, (int)len, NULL, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (rd == NULL) {
+		*broken = true;
+		return 0;
+	}
+	while (rc == 0 && (ret = xmlTextReaderRead(rd)) == 1) {
+		int type = xmlTextReaderNodeType(rd);
+		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+		const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+		bool w = ns != NULL && name != NULL &&
+			 (strcmp(ns, WML_NS) == 0 || strcmp(ns, WML_STRICT_NS) == 0);
+
+		if (type == XML_READER_TYPE_ELEMENT && w) {
+			if (strcmp(name, "p") == 0) {
+				if (any_p)
+					rc = buf_addc(out, '\n');
+				any_p = true;
+			} else if (strcmp(name, "t") == 0) {
+				in_t = !xmlTextReaderIsEmptyElement(rd);
+			} else if (strcmp(name, "tab") == 0) {
+				rc = buf_addc(out, '\t');
+			} else if (strcmp(name, "br") == 0 || strcmp(name, "cr") == 0) {
+				rc = buf_addc(out, '\n');
+			}
+		} else if (type == XML_READER_TYPE_END_ELEMENT && w) {
+			if (strcmp(name, "t") == 0)
+				in_t = false;
+		} else if (in_t && (type == XML_READER_TYPE_TEXT ||
+				    type == XML_READER_TYPE_CDATA ||
+				    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+				    type == XML_READER_TYPE_WHITESPACE)) {
+			const char *v = (const char *)xmlTextReaderConstValue(rd);
+			if (v != NULL)
+				rc = buf_addstr(out, v);
+		}
+		if (out->len > LIMIT_ATTACHMENT_TEXT_BYTES)
+			break;
+	}
+	if (rc == 0 && ret < 0)
+		*broken = true;
+	xmlFreeTextReader(rd);
+	return rc;
+}
+
+/*
+ * DOCX is a zip of XML parts; the body is word/document.xml. The zip is
+ * read by libzip from memory. What a zip says about sizes is not trusted:
+ * reading stops at LIMIT_DOCX_XML_BYTES whatever the header claimed, which
+ * is what stops a zip bomb.
+ */
+static int docx_attachment_text(struct attachment *a)
+{
+	zip_error_t zerr;
+	zip_source_t *src;
+	zip_t *za = NULL;
+	zip_file_t *zf = NULL;
+	zip_int64_t idx;
+	zip_stat_t st;
+	struct buf xml = { 0 };
+	struct buf text = { 0 };
+	bool broken = false;
+	const char *why = NULL;
+	char note[96];
+	int rc = -1;
+
+	zip_error_init(&zerr);
+	src = zip_source_buffer_create(a->data, a->data_len, 0, &zerr);
+	if (src == NULL) {
+		rc = set_text_error(a, "DOCX could not be read");
+		goto out;
+	}
+	za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
+	if (za == NULL) {
+		zip_source_free(src);
+		rc = set_text_error(a, "DOCX is not a readable zip archive");
+		goto out;
+	}
+	idx = zip_name_locate(za, "word/document.xml", 0);
+	if (idx < 0)
+		idx = zip_name_locate(za, "word/document.xml", ZIP_FL_NOCASE);
+	if (idx < 0) {
+		rc = set_text_error(a, "DOCX has no word/document.xml");
+		goto out;
+	}
+	zip_stat_init(&st);
+	/* A cheap early refusal; the read below enforces the cap anyway. */
+	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) == 0 &&
+	    (st.valid & ZIP_STAT_SIZE) && st.size > LIMIT_DOCX_XML_BYTES)
+		goto too_big;
+	zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
+	if (zf == NULL) {
+		rc = set_text_error(a, "DOCX word/document.xml cannot be opened "
+				       "(encrypted or unsupported compression)");
+		goto out;
+	}
+	for (;;) {
+		zip_int64_t got;
+
+		if (buf_reserve(&xml, 64 * 1024) < 0)
+			goto out;
+		got = zip_fread(zf, xml.data + xml.len, 64 * 1024);
+		if (got < 0) {
+			rc = set_text_error(a, "DOCX word/document.xml is corrupt");
+			goto out;
+		}
+		if (got == 0)
+			break;
+		xml.len += (size_t)got;
+		if (xml.len > LIMIT_DOCX_XML_BYTES)
+			goto too_big;
+	}
+	if (docx_xml_text(xml.data != NULL ? xml.data : "", xml.len, &text, &broken) < 0)
+		goto out;
+	if (set_text(a, &text) < 0)
+		goto out;
+	if (broken)
+		why = a->text != NULL ? "DOCX word/document.xml is not well-formed (text may be incomplete)"
+				      : "DOCX word/document.xml is not well-formed";
+	else if (a->text == NULL)
+		why = "no text in DOCX";
+	rc = why != NULL ? set_text_error(a, why) : 0;
+	goto out;
+too_big:
+	snprintf(note, sizeof(note), "DOCX word/document.xml larger than %u bytes decompressed",
+		 (unsigned)LIMIT_DOCX_XML_BYTES);
+	rc = set_text_error(a, note);
+out:
+	if (zf != NULL)
+		zip_fclose(zf);
+	if (za != NULL)
+		zip_discard(za); /* read-only: nothing to write back */
+	zip_error_fini(&zerr);
+	buf_free(&xml);
+	buf_free(&text);
+	return rc;
+}
+
+/* Fill a->text / a->text_error from a->data. -1 on OOM only. */
+static int attachment_text(struct attachment *a, const char *charset)
+{
+	switch (attachment_kind(a)) {
+	case ATT_PLAIN:
+		return plain_attachment_text(a, charset, false);
+	case ATT_HTML:
+		return plain_attachment_text(a, charset, true);
+	case ATT_PDF:
+		return pdf_attachment_text(a);
+	case ATT_DOCX:
+		return docx_attachment_text(a);
+	case ATT_NONE:
+		break;
+	}
+	return 0;
+}
+
+static void attachments_free(struct attachment *att, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(att[i].filename);
+		free(att[i].content_type);
+		free(att[i].data);
+		free(att[i].text);
+		free(att[i].text_error);
+	}
+	free(att);
+}
+
+/* ------------------------------------------------------------------ */
 /* the body walk                                                      */
 
 struct walk {
@@ -773,11 +1177,7 @@ struct walk {
 static void walk_free(struct walk *w)
 {
 	buf_free(&w->text);
-	for (size_t i = 0; i < w->n_att; i++) {
-		free(w->att[i].filename);
-		free(w->att[i].content_type);
-	}
-	free(w->att);
+	attachments_free(w->att, w->n_att);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -829,6 +1229,13 @@ static const char *object_filename(GMimeObject *obj)
 	return f != NULL && *f != '\0' ? f : NULL;
 }
 
+/* RFC 2045 5.2: a Content-Type that does not parse means text/plain. */
+static bool content_type_invalid(GMimeObject *obj)
+{
+	const char *v = g_mime_object_get_header(obj, "Content-Type");
+	return v != NULL && strchr(v, '/') == NULL;
+}
+
 /* Inline text/plain or text/html without a filename: part of the body. */
 static bool is_body_text(GMimeObject *obj)
 {
@@ -836,7 +1243,8 @@ static bool is_body_text(GMimeObject *obj)
 
 	if (!GMIME_IS_PART(obj))
 		return false;
-	if (!is_type(obj, "text", "plain") && !is_type(obj, "text", "html"))
+	if (!is_type(obj, "text", "plain") && !is_type(obj, "text", "html") &&
+	    !content_type_invalid(obj))
 		return false;
 	cd = g_mime_object_get_content_disposition(obj);
 	if (cd != NULL && g_mime_content_disposition_is_attachment(cd))
@@ -911,6 +1319,14 @@ static int add_attachment(struct walk *w, GMimeObject *obj, bool dedupe)
 		goto out;
 	for (char *p = a.content_type; *p != '\0'; p++)
 		*p = g_ascii_tolower(*p);
+	/* Our own copy: the GMime stream goes when this part is done. */
+	if ((a.data = malloc(c.len > 0 ? c.len : 1)) == NULL)
+		goto out;
+	if (c.len > 0)
+		memcpy(a.data, c.data, c.len);
+	a.data_len = c.len;
+	if (attachment_text(&a, g_mime_object_get_content_type_parameter(obj, "charset")) < 0)
+		goto out;
 	if (w->n_att == w->cap_att) {
 		size_t cap = w->cap_att ? w->cap_att * 2 : 4;
 		struct attachment *na = realloc(w->att, cap * sizeof(*na));
@@ -925,6 +1341,9 @@ static int add_attachment(struct walk *w, GMimeObject *obj, bool dedupe)
 out:
 	free(a.filename);
 	free(a.content_type);
+	free(a.data);
+	free(a.text);
+	free(a.text_error);
 	g_free(mime);
 	content_release(&c);
 	return rc;
@@ -1085,6 +1504,33 @@ static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text
 	return add_attachment(w, obj, !want_text);
 }
 
+/*
+ * After the body, each attachment's text under a line naming it, so that
+ * the classifier, search and export see a letter sent as a PDF as part of
+ * the response.
+ */
+static int add_attachment_texts(struct walk *w)
+{
+	struct buf b = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < w->n_att && rc == 0; i++) {
+		const struct attachment *a = &w->att[i];
+
+		if (a->text == NULL)
+			continue;
+		b.len = 0;
+		if (buf_addstr(&b, "[attachment: ") < 0 ||
+		    buf_addstr(&b, a->filename != NULL ? a->filename : a->content_type) < 0 ||
+		    buf_addstr(&b, "]\n") < 0 || buf_addstr(&b, a->text) < 0)
+			rc = -1;
+		else
+			rc = add_piece(w, b.data);
+	}
+	buf_free(&b);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* headers                                                            */
 
@@ -1166,32 +1612,175 @@ static int read_from(GMimeMessage *msg, struct response *r)
 	return 0;
 }
 
-static bool from_is_daemon(const struct response *r)
+/* The local part of the sender's address, or "" when there is none. */
+static size_t sender_local(const struct response *r, const char **local)
 {
-	const char *e = r->sender_email;
-	size_t n;
-
-	if (e == NULL)
-		return false;
+	const char *e = r->sender_email != NULL ? r->sender_email : "";
 	const char *at = strchr(e, '@');
-	n = at ? (size_t)(at - e) : strlen(e);
-	return (n == 13 && g_ascii_strncasecmp(e, "mailer-daemon", 13) == 0) ||
-	       (n == 10 && g_ascii_strncasecmp(e, "postmaster", 10) == 0);
+
+	*local = e;
+	return at != NULL ? (size_t)(at - e) : strlen(e);
 }
 
-static bool subject_out_of_office(const char *subject)
+static bool local_is(const char *local, size_t n, const char *word)
 {
-	static const char *const words[] = {
-		"out of office", "out of the office", "automatic reply",
-		"auto reply", "auto-reply", "autoreply", "auto response",
-		"automatische antwort", "abwesenheit", "réponse automatique",
-		"absence", "respuesta automática", "risposta automatica",
-		"on vacation", "on leave", NULL };
+	return n == strlen(word) && g_ascii_strncasecmp(local, word, n) == 0;
+}
 
-	if (subject == NULL)
+/* MAILER-DAEMON and its spellings: never a person. */
+static bool from_mailer_daemon(const struct response *r)
+{
+	const char *l;
+	size_t n = sender_local(r, &l);
+
+	return local_is(l, n, "mailer-daemon") || local_is(l, n, "mailer_daemon") ||
+	       local_is(l, n, "mailerdaemon") || local_is(l, n, "mail-daemon");
+}
+
+/* postmaster can be a person; it only counts with another signal. */
+static bool from_postmaster(const struct response *r)
+{
+	const char *l;
+	size_t n = sender_local(r, &l);
+
+	return local_is(l, n, "postmaster");
+}
+
+static bool from_is_daemon(const struct response *r)
+{
+	return from_mailer_daemon(r) || from_postmaster(r);
+}
+
+/*
+ * Out-of-office phrases, case-folded (g_utf8_casefold) and NFC. "Strong"
+ * ones are what mail clients and servers put in front of the original
+ * subject ("Automatic reply: ...", "Abwesenheitsnotiz: ..."); "weak" ones
+ * are ordinary words a resident may well use ("Absence of police").
+ */
+static const char *const ooo_strong[] = {
+	/* English */
+	"out of office autoreply", "out of office auto reply", "out of office reply",
+	"out of office", "out of the office", "automatic reply", "automatic response",
+	"auto reply", "auto-reply", "autoreply", "auto response", "auto-response",
+	"autoresponse",
+	/* French */
+	"réponse automatique", "reponse automatique", "absence du bureau",
+	"message d'absence", "message d\u2019absence",
+	/* German */
+	"abwesenheitsnotiz", "automatische antwort", "abwesenheitsmeldung",
+	/* Spanish */
+	"respuesta automática", "respuesta automatica", "fuera de la oficina",
+	"fuera de oficina",
+	/* Italian */
+	"risposta automatica", "fuori ufficio",
+	/* Dutch */
+	"automatisch antwoord", "afwezigheidsbericht",
+	/* Welsh */
+	"ateb awtomatig", "allan o'r swyddfa", "allan o\u2019r swyddfa",
+	/* Polish */
+	"odpowiedź automatyczna", "odpowiedz automatyczna", "automatyczna odpowiedź",
+	"poza biurem",
+	/* Portuguese */
+	"resposta automática", "resposta automatica",
+	NULL,
+};
+
+static const char *const ooo_weak[] = {
+	"absence", "absent", "abwesend", "abwesenheit", "ausencia", "ausente",
+	"assenza", "afwezig", "nieobecność", "on vacation", "on holiday", "on leave",
+	"annual leave", "away from the office", "away from my desk",
+	NULL,
+};
+
+/* Bounce subjects: only ever a signal together with the sender or envelope. */
+static const char *const bounce_subjects[] = {
+	"undelivered mail returned to sender", "failure notice",
+	"delivery status notification", "mail delivery failed", "mail delivery failure",
+	"delivery failure", "returned mail", "undeliverable", "undelivered mail",
+	"mail system error", "message not delivered", "delivery has failed",
+	"warning: could not send message", "non remis", "unzustellbar",
+	"nicht zustellbar", "no se puede entregar", "onbestelbaar", "niedostarczalne",
+	NULL,
+};
+
+/* Subject lower-cased the Unicode way, composed; "" for none. g_free it. */
+static char *subject_fold(const char *subject)
+{
+	char *nfc = g_utf8_normalize(subject != NULL ? subject : "", -1, G_NORMALIZE_DEFAULT_COMPOSE);
+	char *fold;
+
+	if (nfc == NULL) /* not valid UTF-8: clean_line makes that impossible */
+		return g_strdup("");
+	fold = g_utf8_casefold(nfc, -1);
+	g_free(nfc);
+	return fold;
+}
+
+/*
+ * The phrase stands on its own at p: what follows (after blanks) ends the
+ * subject or is punctuation, so "Out of office: ..." and "Absence" match
+ * while "Out of office hours ..." and "Absence of police" do not.
+ */
+static bool phrase_ends(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return *p == '\0' || strchr(":-([],|/!.", *p) != NULL ||
+	       strncmp(p, "\u2013", 3) == 0 || strncmp(p, "\u2014", 3) == 0;
+}
+
+/* "Re:", "Fwd:" and their translations: a person replied or forwarded. */
+static bool subject_is_reply(const char *fold)
+{
+	static const char *const prefixes[] = {
+		"re:", "fw:", "fwd:", "aw:", "wg:", "sv:", "vs:", "tr:", "rv:", "r:",
+		"odp:", "pd:", "antw:", "doorst:", "enc:", "i:", NULL };
+
+	while (*fold == ' ')
+		fold++;
+	for (size_t i = 0; prefixes[i] != NULL; i++)
+		if (strncmp(fold, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does a phrase of `list` stand on its own in the folded subject: at its
+ * start (after blanks and an opening bracket) only, or anywhere after a
+ * word boundary unless a person replied to or forwarded the message?
+ */
+static bool subject_has(const char *fold, const char *const *list, bool anywhere)
+{
+	const char *start = fold;
+
+	if (anywhere && subject_is_reply(fold))
 		return false;
-	for (size_t i = 0; words[i] != NULL; i++)
-		if (ascii_icontains(subject, words[i]))
+	while (*start == ' ' || *start == '[' || *start == '(')
+		start++;
+	for (size_t i = 0; list[i] != NULL; i++) {
+		size_t n = strlen(list[i]);
+		const char *p = start;
+
+		while ((p = strstr(p, list[i])) != NULL) {
+			bool boundary = p == start ||
+					(anywhere && strchr(" :[(-", p[-1]) != NULL);
+			if (boundary && phrase_ends(p + n))
+				return true;
+			if (!anywhere)
+				break;
+			p++;
+		}
+	}
+	return false;
+}
+
+/* Prefix match, no boundary needed: used only with another signal. */
+static bool subject_starts(const char *fold, const char *const *list)
+{
+	while (*fold == ' ' || *fold == '[')
+		fold++;
+	for (size_t i = 0; list[i] != NULL; i++)
+		if (strncmp(fold, list[i], strlen(list[i])) == 0)
 			return true;
 	return false;
 }
@@ -1218,6 +1807,8 @@ static bool header_token_is(const char *value, const char *word)
 {
 	size_t n = strlen(word);
 
+	if (value == NULL)
+		return false;
 	while (*value != '\0' && is_space((unsigned char)*value))
 		value++;
 	if (g_ascii_strncasecmp(value, word, n) != 0)
@@ -1235,33 +1826,87 @@ static bool header_present(const char *value)
 	return *value != '\0';
 }
 
+/* Return-Path: <> is the null reverse path of RFC 5321 (bounces, auto-replies). */
+static bool null_return_path(const char *value)
+{
+	if (value == NULL)
+		return false;
+	while (*value != '\0' && is_space((unsigned char)*value))
+		value++;
+	if (*value++ != '<')
+		return false;
+	while (*value != '\0' && is_space((unsigned char)*value))
+		value++;
+	if (*value++ != '>')
+		return false;
+	while (*value != '\0' && is_space((unsigned char)*value))
+		value++;
+	return *value == '\0';
+}
+
+static bool report_type_is(GMimeObject *root, const char *type)
+{
+	const char *rt;
+
+	if (root == NULL || !is_type(root, "multipart", "report"))
+		return false;
+	rt = g_mime_object_get_content_type_parameter(root, "report-type");
+	return rt != NULL && ascii_ieq(rt, type);
+}
+
+static int set_status(struct response *r, enum response_status status, const char *reason)
+{
+	r->status = status;
+	r->status_reason = dup_str(reason);
+	return r->status_reason != NULL ? 0 : -1;
+}
+
+/*
+ * The rules, in order, first match wins; mime.h lists them with the
+ * reasons. The order matters: a DSN often carries Auto-Submitted too, and
+ * an out-of-office reply that went through a list is still an auto-reply.
+ */
 static int classify(GMimeMessage *msg, const struct walk *w, struct response *r)
 {
 	GMimeObject *o = GMIME_OBJECT(msg);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	const char *v;
+	const char *prec = g_mime_object_get_header(o, "Precedence");
+	bool null_rp = null_return_path(g_mime_object_get_header(o, "Return-Path"));
+	char *fold = subject_fold(r->subject);
+	bool bounce_subject = subject_starts(fold, bounce_subjects);
+	bool ooo_any = subject_has(fold, ooo_strong, true) || subject_has(fold, ooo_weak, true);
+	bool ooo_start = subject_has(fold, ooo_strong, false);
 
-	/* DSNs often carry Auto-Submitted too; bounce is the better label. */
-	if (root != NULL && is_delivery_status(root) && is_type(root, "multipart", "report")) {
-		r->status = STATUS_BOUNCE;
-		r->status_reason = dup_str("multipart/report; report-type=delivery-status");
-		return r->status_reason ? 0 : -1;
-	}
-	if (w->dsn && from_is_daemon(r)) {
-		r->status = STATUS_BOUNCE;
-		r->status_reason = dup_str("delivery-status report from MAILER-DAEMON/postmaster");
-		return r->status_reason ? 0 : -1;
-	}
+	g_free(fold);
+
+	/* 1. bounces */
+	if (root != NULL && is_delivery_status(root) && is_type(root, "multipart", "report"))
+		return set_status(r, STATUS_BOUNCE, "multipart/report; report-type=delivery-status");
+	if (w->dsn && from_is_daemon(r))
+		return set_status(r, STATUS_BOUNCE,
+				  "delivery-status report from MAILER-DAEMON/postmaster");
+	if (from_mailer_daemon(r))
+		return set_status(r, STATUS_BOUNCE, "From: MAILER-DAEMON");
+	if (from_postmaster(r) && (bounce_subject || null_rp))
+		return set_status(r, STATUS_BOUNCE, bounce_subject ?
+				  "bounce subject from postmaster" :
+				  "postmaster with null Return-Path");
+	if (null_rp && bounce_subject)
+		return set_status(r, STATUS_BOUNCE, "bounce subject with null Return-Path");
+
+	/* 2. auto-replies */
+	if (report_type_is(root, "disposition-notification"))
+		return set_status(r, STATUS_AUTO_REPLY,
+				  "multipart/report; report-type=disposition-notification");
 	v = g_mime_object_get_header(o, "Auto-Submitted");
 	if (header_present(v) && !header_token_is(v, "no")) {
 		r->status = STATUS_AUTO_REPLY;
 		return reason_header(&r->status_reason, "Auto-Submitted", v);
 	}
-	v = g_mime_object_get_header(o, "Precedence");
-	if (v != NULL && (header_token_is(v, "auto_reply") || header_token_is(v, "bulk") ||
-			  header_token_is(v, "junk"))) {
+	if (header_token_is(prec, "auto_reply")) {
 		r->status = STATUS_AUTO_REPLY;
-		return reason_header(&r->status_reason, "Precedence", v);
+		return reason_header(&r->status_reason, "Precedence", prec);
 	}
 	v = g_mime_object_get_header(o, "X-Autoreply");
 	if (header_present(v)) {
@@ -1275,10 +1920,45 @@ static int classify(GMimeMessage *msg, const struct walk *w, struct response *r)
 	}
 	/* Outlook sets this on much ordinary mail; only an OOO subject counts. */
 	v = g_mime_object_get_header(o, "X-Auto-Response-Suppress");
-	if (header_present(v) && subject_out_of_office(r->subject)) {
+	if (header_present(v) && ooo_any)
+		return set_status(r, STATUS_AUTO_REPLY,
+				  "X-Auto-Response-Suppress with out-of-office subject");
+	if (null_rp && ooo_any)
+		return set_status(r, STATUS_AUTO_REPLY, "null Return-Path with out-of-office subject");
+	if (ooo_start)
+		return set_status(r, STATUS_AUTO_REPLY, "out-of-office subject");
+
+	/* 3. list traffic */
+	if (header_token_is(prec, "list")) {
+		r->status = STATUS_LIST;
+		return reason_header(&r->status_reason, "Precedence", prec);
+	}
+	v = g_mime_object_get_header(o, "List-Id");
+	if (header_present(v)) {
+		r->status = STATUS_LIST;
+		return reason_header(&r->status_reason, "List-Id", v);
+	}
+	v = g_mime_object_get_header(o, "List-Post");
+	if (header_present(v)) {
+		r->status = STATUS_LIST;
+		return reason_header(&r->status_reason, "List-Post", v);
+	}
+	bool bulk = header_token_is(prec, "bulk") || header_token_is(prec, "junk");
+	if (bulk && header_present(g_mime_object_get_header(o, "List-Unsubscribe"))) {
+		char *why = NULL;
+		char tmp[160];
+
+		if (reason_header(&why, "Precedence", prec) < 0)
+			return -1;
+		snprintf(tmp, sizeof(tmp), "%s with List-Unsubscribe", why);
+		free(why);
+		return set_status(r, STATUS_LIST, tmp);
+	}
+
+	/* 4. bulk without list headers: vacation(1) and friends send this. */
+	if (bulk) {
 		r->status = STATUS_AUTO_REPLY;
-		r->status_reason = dup_str("X-Auto-Response-Suppress with out-of-office subject");
-		return r->status_reason ? 0 : -1;
+		return reason_header(&r->status_reason, "Precedence", prec);
 	}
 	r->status = STATUS_RESPONSE;
 	return 0;
@@ -1290,11 +1970,7 @@ static int classify(GMimeMessage *msg, const struct walk *w, struct response *r)
 /* Drop any body found so far and mark `r` quarantined. -1 on OOM. */
 static int quarantine(struct response *r, const char *reason)
 {
-	for (size_t i = 0; i < r->n_attachments; i++) {
-		free(r->attachments[i].filename);
-		free(r->attachments[i].content_type);
-	}
-	free(r->attachments);
+	attachments_free(r->attachments, r->n_attachments);
 	r->attachments = NULL;
 	r->n_attachments = 0;
 	free(r->text);
@@ -1335,6 +2011,9 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 	GMimeStream *stream = NULL;
 	GMimeParser *parser = NULL;
 	GMimeMessage *msg = NULL;
+	const unsigned char *parse = raw;
+	size_t parse_len = len;
+	unsigned char *cr_copy = NULL;
 	char reason[96];
 	int rc = -1;
 
@@ -1358,13 +2037,30 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 		goto out;
 	}
 
+	/* A UTF-8 byte order mark (some Windows tools save .eml with one) would
+	 * hide the first header's name. */
+	if (parse_len >= 3 && memcmp(parse, "\xef\xbb\xbf", 3) == 0) {
+		parse += 3;
+		parse_len -= 3;
+	}
+	/* Old Mac line ends (CR alone) leave GMime one endless header line. */
+	if (parse_len > 0 && memchr(parse, '\n', parse_len) == NULL &&
+	    memchr(parse, '\r', parse_len) != NULL) {
+		if ((cr_copy = malloc(parse_len)) == NULL)
+			goto out;
+		for (size_t i = 0; i < parse_len; i++)
+			cr_copy[i] = parse[i] == '\r' ? '\n' : parse[i];
+		parse = cr_copy;
+	}
+
 	opts = g_mime_parser_options_new();
 	/* 8-bit header bytes: UTF-8 if they are, else the usual Western guess. */
 	g_mime_parser_options_set_fallback_charsets(opts, fallback);
-	stream = g_mime_stream_mem_new_with_buffer(len > 0 ? (const char *)raw : "", len);
+	stream = g_mime_stream_mem_new_with_buffer(parse_len > 0 ? (const char *)parse : "",
+						   parse_len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	msg = len > 0 ? g_mime_parser_construct_message(parser, opts) : NULL;
+	msg = parse_len > 0 ? g_mime_parser_construct_message(parser, opts) : NULL;
 
 	if (msg != NULL) {
 		GMimeHeader *h = g_mime_header_list_get_header(
@@ -1393,6 +2089,8 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 
 	if (walk(&w, g_mime_message_get_mime_part(msg), 0, true) < 0)
 		goto out;
+	if (add_attachment_texts(&w) < 0)
+		goto out;
 	if ((r.text = normalise_text(w.text.data ? w.text.data : "", w.text.len)) == NULL)
 		goto out;
 	r.attachments = w.att;
@@ -1417,6 +2115,7 @@ out:
 		g_object_unref(stream);
 	if (opts != NULL)
 		g_mime_parser_options_free(opts);
+	free(cr_copy);
 	if (rc == 0) {
 		out->status = r.status;
 		out->message_id = r.message_id;

@@ -32,25 +32,120 @@
  *                  they are valid UTF-8, else windows-1252 (ISO-8859-1 and
  *                  windows-1252 labels are both read as windows-1252, as
  *                  browsers do); NUL bytes dropped; CRLF -> LF; trailing
- *                  blanks and leading/trailing blank lines removed; capped at
+ *                  blanks and leading/trailing blank lines removed. Then,
+ *                  for each attachment with extracted text, in order, a
+ *                  blank line, a line "[attachment: FILENAME]" (the
+ *                  content type when there is no file name) and that text:
+ *                  the classifier, search and export see a letter sent as
+ *                  a PDF as part of the response, and a reader can tell
+ *                  the body from the files. The whole is capped at
  *                  LIMIT_TEXT_BYTES on a character boundary. Never NULL on
- *                  success.
+ *                  success. A leading UTF-8 BOM is skipped and a message
+ *                  with CR-only line ends is read as if they were LF (the
+ *                  raw copy is untouched); a Content-Type without a "/"
+ *                  is read as text/plain (RFC 2045 5.2); HTML that libxml2
+ *                  cannot read (e.g. nested deeper than it allows) falls
+ *                  back to the characters outside tags.
  *   attachments    each leaf part that is not inline text/plain or
  *                  text/html without a filename (so: disposition
  *                  attachment, a filename, or any other type, including
  *                  message/rfc822, whose size is the embedded message's):
  *                  filename (or NULL), lower-case content_type, decoded
- *                  size, sha256. Parts inside the alternatives not chosen
- *                  for the text count too, once per distinct content. At
- *                  most LIMIT_ATTACHMENTS.
- *   status         STATUS_BOUNCE (multipart/report; report-type=delivery-status,
- *                  or From MAILER-DAEMON / postmaster with a delivery-status
- *                  part anywhere), checked first because DSNs often carry
- *                  Auto-Submitted as well;
- *                  STATUS_AUTO_REPLY (Auto-Submitted other than "no",
- *                  Precedence auto_reply/bulk/junk, X-Autoreply,
- *                  X-Autorespond, X-Auto-Response-Suppress with an
- *                  out-of-office subject);
+ *                  size, sha256, and the decoded bytes (data, data_len).
+ *                  Parts inside the alternatives not chosen for the text
+ *                  count too, once per distinct content. At most
+ *                  LIMIT_ATTACHMENTS.
+ *                  Attachment text (a->text, NULL when none; at most
+ *                  LIMIT_ATTACHMENT_TEXT_BYTES, normalised like body text),
+ *                  chosen by declared type, or for
+ *                  application/octet-stream by file extension (and PDF
+ *                  also by its "%PDF-" magic):
+ *                    text/plain, .txt   charset-decoded like body text;
+ *                    text/html, .htm(l) as HTML bodies are;
+ *                    application/pdf    poppler-glib, page texts apart by
+ *                                       a blank line, at most
+ *                                       LIMIT_PDF_PAGES pages;
+ *                    DOCX               word/document.xml through libzip
+ *                                       (decompressed size capped at
+ *                                       LIMIT_DOCX_XML_BYTES whatever the
+ *                                       zip claims) and libxml2: each
+ *                                       <w:p> a line, <w:t> text only (no
+ *                                       deleted text or field codes),
+ *                                       <w:tab/> a tab, <w:br/> a newline.
+ *                  When extraction fails or is partial the message is
+ *                  still normalised and a->text_error says why ("encrypted
+ *                  PDF", "not a readable PDF", "DOCX is not a readable zip
+ *                  archive", "... larger than N bytes decompressed", "no
+ *                  text in PDF (scanned image?)", ...); the caller logs it.
+ *   status         The first rule that matches, in this order (status_reason
+ *                  in quotes). A resident's genuine response must never be
+ *                  excluded, so weak signals only count together:
+ *                  STATUS_BOUNCE, checked first because DSNs often carry
+ *                  Auto-Submitted as well:
+ *                    top-level multipart/report; report-type=delivery-status
+ *                      "multipart/report; report-type=delivery-status";
+ *                    a delivery-status part anywhere and From MAILER-DAEMON
+ *                      or postmaster "delivery-status report from
+ *                      MAILER-DAEMON/postmaster";
+ *                    From MAILER-DAEMON (mailer-daemon, mailer_daemon,
+ *                      mailerdaemon, mail-daemon; never a person)
+ *                      "From: MAILER-DAEMON";
+ *                    From postmaster (can be a person) with a bounce
+ *                      subject or Return-Path: <> "bounce subject from
+ *                      postmaster" / "postmaster with null Return-Path";
+ *                    Return-Path: <> with a bounce subject "bounce subject
+ *                      with null Return-Path".
+ *                    Bounce subjects are prefixes such as "Undelivered Mail
+ *                    Returned to Sender", "failure notice" (qmail),
+ *                    "Delivery Status Notification", "Mail delivery
+ *                    failed", "Undeliverable", "Returned mail". A bounce
+ *                    subject alone is no signal: a resident forwarding a
+ *                    bounce of their own response writes "Fwd: ...".
+ *                  STATUS_AUTO_REPLY:
+ *                    multipart/report; report-type=disposition-notification
+ *                      (read receipts);
+ *                    Auto-Submitted other than "no" (RFC 3834);
+ *                    Precedence: auto_reply; X-Autoreply; X-Autorespond;
+ *                    X-Auto-Response-Suppress with an out-of-office subject
+ *                      "X-Auto-Response-Suppress with out-of-office
+ *                      subject" (Outlook puts the header on ordinary mail
+ *                      too, so alone it is no signal);
+ *                    Return-Path: <> with an out-of-office subject "null
+ *                      Return-Path with out-of-office subject" (alone, <>
+ *                      is no signal: some form mailers use it);
+ *                    a subject that starts with a strong out-of-office
+ *                      phrase "out-of-office subject".
+ *                    Out-of-office phrases are matched case-folded and
+ *                    only as whole phrases: what follows must end the
+ *                    subject or be punctuation (":", "-", "(", ...), so
+ *                    "Automatic reply: Consultation" and "Out of Office"
+ *                    match but "Out of office hours policing" and "Absence
+ *                    of police" do not. Strong phrases are those clients
+ *                    and servers put before the subject, in English,
+ *                    French, German, Spanish, Italian, Dutch, Welsh,
+ *                    Polish and Portuguese ("Out of Office", "Automatic
+ *                    reply", "Autoreply", "Réponse automatique",
+ *                    "Abwesenheitsnotiz", "Automatische Antwort",
+ *                    "Respuesta automática", "Fuera de la oficina",
+ *                    "Risposta automatica", "Automatisch antwoord", "Ateb
+ *                    awtomatig", "Odpowiedź automatyczna", ...); weak ones
+ *                    ("Absence", "Afwezig", "on leave", ...) only count
+ *                    with X-Auto-Response-Suppress or Return-Path: <>.
+ *                  STATUS_LIST, mailing-list traffic, after the auto-reply
+ *                  rules (an out-of-office reply that went through a list
+ *                  is an auto-reply): Precedence: list; a List-Id or
+ *                  List-Post header (set by list managers, RFC 2369/2919:
+ *                  a copy sent to the consultation address directly has
+ *                  neither, only one relayed by a list the mailbox is
+ *                  subscribed to); List-Unsubscribe with Precedence
+ *                  bulk/junk "Precedence: bulk with List-Unsubscribe".
+ *                  List-Unsubscribe alone is no signal: campaign tools
+ *                  that send residents' own letters may add it. Kept
+ *                  apart from auto-replies because a person should skim
+ *                  it: if the consultation address is itself a list (a
+ *                  Google Group, say), every response lands here.
+ *                  STATUS_AUTO_REPLY again for Precedence bulk/junk without
+ *                  list headers (vacation(1) sends "Precedence: bulk").
  *                  STATUS_QUARANTINED when the message cannot be parsed:
  *                  empty input, input over LIMIT_MESSAGE_BYTES (not
  *                  parsed), no header block, or neither a From nor any

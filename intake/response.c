@@ -18,6 +18,9 @@ void response_clear(struct response *r)
 	for (size_t i = 0; i < r->n_attachments; i++) {
 		free(r->attachments[i].filename);
 		free(r->attachments[i].content_type);
+		free(r->attachments[i].data);
+		free(r->attachments[i].text);
+		free(r->attachments[i].text_error);
 	}
 	free(r->attachments);
 	for (size_t i = 0; i < r->n_themes; i++) {
@@ -46,6 +49,7 @@ const char *response_status_name(enum response_status s)
 	case STATUS_AUTO_REPLY: return "auto-reply";
 	case STATUS_BOUNCE: return "bounce";
 	case STATUS_QUARANTINED: return "quarantined";
+	case STATUS_LIST: return "list";
 	}
 	return "unknown";
 }

@@ -21,7 +21,8 @@ enum response_status {
 	STATUS_RESPONSE,    /* counted */
 	STATUS_AUTO_REPLY,  /* RFC 3834 auto-reply, out-of-office: kept, not counted */
 	STATUS_BOUNCE,      /* delivery status notification: kept, not counted */
-	STATUS_QUARANTINED  /* could not be parsed: raw kept with the reason */
+	STATUS_QUARANTINED, /* could not be parsed: raw kept with the reason */
+	STATUS_LIST         /* mailing-list traffic (List-Id, Precedence: list): kept, not counted */
 };
 
 struct attachment {
@@ -29,6 +30,14 @@ struct attachment {
 	char *content_type;  /* "type/subtype", lower case */
 	size_t size;         /* decoded size in bytes */
 	char sha256[65];     /* lower-case hex of the decoded bytes */
+	unsigned char *data; /* the decoded bytes (data_len == size), so storage can
+			      * keep them; NULL when not loaded (e.g. read back from
+			      * the store) */
+	size_t data_len;
+	char *text;          /* UTF-8 text extracted from the file (text/plain, PDF,
+			      * DOCX), or NULL when there is none */
+	char *text_error;    /* why no (or only partial) text could be extracted,
+			      * e.g. "encrypted PDF"; NULL otherwise */
 };
 
 struct theme_hit {
@@ -48,7 +57,9 @@ struct response {
 	char *sender_name;      /* decoded display name, or NULL */
 	char *sender_email;     /* addr-spec, lower-cased domain, or NULL */
 	char *subject;          /* decoded subject, or NULL */
-	char *text;             /* the body as UTF-8 text; never NULL once normalised */
+	char *text;             /* the body as UTF-8 text, then the text of each
+				 * attachment under an "[attachment: NAME]" line
+				 * (see mime.h); never NULL once normalised */
 	char *status_reason;    /* why auto-reply/bounce/quarantined, else NULL */
 	struct attachment *attachments;
 	size_t n_attachments;

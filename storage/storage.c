@@ -14,6 +14,7 @@ enum stmt_id {
 	STMT_INSERT_THEME,
 	STMT_INSERT_ATTACHMENT,
 	STMT_INSERT_RAW,
+	STMT_INSERT_BLOB,
 	STMT_GET_STATE,
 	STMT_SET_STATE,
 	STMT_COUNT
@@ -27,9 +28,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INSERT_THEME] =
 		"INSERT INTO response_themes(response_id, theme_id, score, terms) VALUES(?,?,?,?)",
 	[STMT_INSERT_ATTACHMENT] =
-		"INSERT INTO attachments(response_id, idx, filename, content_type, size, sha256)"
-		" VALUES(?,?,?,?,?,?)",
+		"INSERT INTO attachments(response_id, idx, filename, content_type, size, sha256,"
+		" text, text_error) VALUES(?,?,?,?,?,?,?,?)",
 	[STMT_INSERT_RAW] = "INSERT INTO raw_sources(response_id, raw) VALUES(?,?)",
+	/* Content addressed: the same file sent twice is stored once. */
+	[STMT_INSERT_BLOB] = "INSERT OR IGNORE INTO attachment_blobs(sha256, data) VALUES(?,?)",
 	[STMT_GET_STATE] = "SELECT uidvalidity, last_uid FROM intake_state WHERE source = ?",
 	[STMT_SET_STATE] =
 		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at) VALUES(?,?,?,?)"
@@ -70,7 +73,46 @@ static const char *const migrations[] = {
 	"CREATE TABLE intake_state("
 	" source TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
 	" last_uid INTEGER NOT NULL, updated_at INTEGER NOT NULL);",
+
+	/* 2: status 'list'; attachment text and bytes. SQLite cannot alter a
+	 * CHECK, so responses is rebuilt (the documented 12-step way: foreign
+	 * keys are off during migrations, see storage_open, or dropping the
+	 * old table would cascade to themes, attachments and raw sources).
+	 * The AUTOINCREMENT high-water mark moves across so that no reference
+	 * (R-000042) is ever handed out twice. */
+	"CREATE TABLE responses_new("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" channel TEXT NOT NULL CHECK(channel IN ('email','form','import')),"
+	" status TEXT NOT NULL"
+	"  CHECK(status IN ('response','auto-reply','bounce','quarantined','list')),"
+	" status_reason TEXT,"
+	" source_id TEXT NOT NULL,"
+	" message_id TEXT,"
+	" idem_key TEXT NOT NULL UNIQUE,"
+	" received_at INTEGER NOT NULL,"
+	" late INTEGER NOT NULL DEFAULT 0,"
+	" sender_name TEXT, sender_email TEXT, subject TEXT,"
+	" text TEXT NOT NULL,"
+	" stored_at INTEGER NOT NULL);"
+	"INSERT INTO responses_new(id, channel, status, status_reason, source_id, message_id,"
+	" idem_key, received_at, late, sender_name, sender_email, subject, text, stored_at)"
+	" SELECT id, channel, status, status_reason, source_id, message_id, idem_key,"
+	" received_at, late, sender_name, sender_email, subject, text, stored_at"
+	" FROM responses ORDER BY id;"
+	"DELETE FROM sqlite_sequence WHERE name = 'responses_new';"
+	"INSERT INTO sqlite_sequence(name, seq)"
+	" SELECT 'responses_new', seq FROM sqlite_sequence WHERE name = 'responses';"
+	"DROP TABLE responses;"
+	"ALTER TABLE responses_new RENAME TO responses;"
+	"CREATE INDEX responses_received ON responses(received_at);"
+	"ALTER TABLE attachments ADD COLUMN text TEXT;"
+	"ALTER TABLE attachments ADD COLUMN text_error TEXT;"
+	"CREATE TABLE attachment_blobs("
+	" sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);",
 };
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
+	       "STORAGE_SCHEMA_VERSION is the number of migrations");
 
 struct storage {
 	sqlite3 *db;
@@ -112,6 +154,26 @@ int storage_schema_version(struct storage *st)
 	return v;
 }
 
+/* Foreign keys are off while migrating: check by hand that all still hold. */
+static int foreign_keys_hold(struct storage *st)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "checking foreign keys");
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(st->errmsg, sizeof(st->errmsg), "foreign key broken in table %s",
+			 (const char *)sqlite3_column_text(s, 0));
+	else if (rc != SQLITE_DONE)
+		set_error(st, "checking foreign keys");
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int migrate(struct storage *st)
 {
 	int have = storage_schema_version(st);
@@ -130,7 +192,8 @@ static int migrate(struct storage *st)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
 		if (exec(st, "BEGIN IMMEDIATE") != 0)
 			return -1;
-		if (exec(st, migrations[v]) != 0 || exec(st, pragma) != 0) {
+		if (exec(st, migrations[v]) != 0 || foreign_keys_hold(st) != 0 ||
+		    exec(st, pragma) != 0) {
 			char why[sizeof(st->errmsg)];
 			memcpy(why, st->errmsg, sizeof(why));
 			exec(st, "ROLLBACK");
@@ -178,9 +241,13 @@ int storage_open(const char *path, enum storage_mode mode, struct storage **out,
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	if (mode == STORAGE_READ_WRITE) {
+		/* Foreign keys on only after migrating: a migration that rebuilds
+		 * a parent table must not cascade (they cannot be switched inside
+		 * the migration's transaction). */
 		if (exec(st, "PRAGMA journal_mode = WAL") != 0 ||
 		    exec(st, "PRAGMA synchronous = FULL") != 0 ||
-		    exec(st, "PRAGMA foreign_keys = ON") != 0 || migrate(st) != 0) {
+		    exec(st, "PRAGMA foreign_keys = OFF") != 0 || migrate(st) != 0 ||
+		    exec(st, "PRAGMA foreign_keys = ON") != 0) {
 			snprintf(err, errlen, "%s: %s", path, st->errmsg);
 			goto fail;
 		}
@@ -297,7 +364,16 @@ int storage_insert_response(struct storage *st, const struct response *r,
 		bind_text(s, 4, a->content_type != NULL ? a->content_type : "application/octet-stream");
 		sqlite3_bind_int64(s, 5, (sqlite3_int64)a->size);
 		bind_text(s, 6, a->sha256);
+		bind_text(s, 7, a->text);
+		bind_text(s, 8, a->text_error);
 		if (run(st, s, "storing attachment") != 0)
+			return -1;
+		if (a->data == NULL)
+			continue; /* e.g. read back from the store: the blob is there */
+		s = st->stmt[STMT_INSERT_BLOB];
+		bind_text(s, 1, a->sha256);
+		sqlite3_bind_blob64(s, 2, a->data, a->data_len, SQLITE_STATIC);
+		if (run(st, s, "storing attachment data") != 0)
 			return -1;
 	}
 	s = st->stmt[STMT_INSERT_RAW];
@@ -377,6 +453,8 @@ static enum response_status status_from(const char *s)
 		return STATUS_BOUNCE;
 	if (strcmp(s, "quarantined") == 0)
 		return STATUS_QUARANTINED;
+	if (strcmp(s, "list") == 0)
+		return STATUS_LIST;
 	return STATUS_RESPONSE;
 }
 
@@ -419,6 +497,8 @@ static int load_children(struct storage *st, sqlite3_stmt *th, sqlite3_stmt *at,
 		memset(a, 0, sizeof(*a));
 		a->filename = column_dup(at, 0, &oom);
 		a->content_type = column_dup(at, 1, &oom);
+		a->text = column_dup(at, 4, &oom);
+		a->text_error = column_dup(at, 5, &oom);
 		if (oom)
 			goto oom;
 		a->size = (size_t)sqlite3_column_int64(at, 2);
@@ -452,7 +532,7 @@ int storage_foreach_response(struct storage *st, storage_response_fn fn, void *u
 			       " WHERE response_id = ? ORDER BY score DESC, theme_id", -1, &th,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
-			       "SELECT filename, content_type, size, sha256 FROM attachments"
+			       "SELECT filename, content_type, size, sha256, text, text_error FROM attachments"
 			       " WHERE response_id = ? ORDER BY idx", -1, &at, NULL) != SQLITE_OK) {
 		set_error(st, "preparing export");
 		goto out;
@@ -537,6 +617,7 @@ int storage_stats(struct storage *st, struct storage_stats *out)
 	out->auto_replies = scalar(st, "SELECT count(*) FROM responses WHERE status = 'auto-reply'", &failed);
 	out->bounces = scalar(st, "SELECT count(*) FROM responses WHERE status = 'bounce'", &failed);
 	out->quarantined = scalar(st, "SELECT count(*) FROM responses WHERE status = 'quarantined'", &failed);
+	out->lists = scalar(st, "SELECT count(*) FROM responses WHERE status = 'list'", &failed);
 	out->no_theme = scalar(st,
 		"SELECT count(*) FROM responses r WHERE status = 'response' AND NOT EXISTS"
 		" (SELECT 1 FROM response_themes t WHERE t.response_id = r.id)", &failed);

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 1
+#define STORAGE_SCHEMA_VERSION 2
 
 struct storage;
 
@@ -44,7 +44,10 @@ void storage_rollback(struct storage *st);
 /*
  * Store r (with its themes, attachments and raw source) unless a response
  * with the same idem_key is already stored. *inserted tells which. Must be
- * called inside storage_begin/commit. r->idem_key must be set.
+ * called inside storage_begin/commit. r->idem_key must be set. Attachment
+ * text and text_error go to attachments; the bytes of each attachment
+ * that has data go to attachment_blobs under their sha256, once however
+ * often the same file arrives.
  */
 int storage_insert_response(struct storage *st, const struct response *r,
 			    int64_t stored_at, bool *inserted);
@@ -91,6 +94,7 @@ struct storage_stats {
 	int64_t auto_replies;
 	int64_t bounces;
 	int64_t quarantined;
+	int64_t lists;          /* mailing-list traffic: kept, not counted */
 	int64_t no_theme;       /* counted with no theme */
 	struct storage_theme_count *themes; /* counted per theme, most first */
 	size_t n_themes;

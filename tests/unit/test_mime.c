@@ -9,6 +9,7 @@
 #include "config/limits.h"
 
 #include <check.h>
+#include <glib.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
@@ -366,9 +367,18 @@ START_TEST(text_with_filename_is_attachment)
 	struct response r;
 
 	parse(msg, &r);
-	ck_assert_str_eq(r.text, "Body.");
+	/* Text attachments are read too, after the body, each under its name. */
+	ck_assert_str_eq(r.text, "Body.\n\n[attachment: notes.txt]\nnotes\n\n"
+				 "[attachment: text/plain]\nanonymous");
 	ck_assert_uint_eq(r.n_attachments, 4);
 	ck_assert_str_eq(r.attachments[0].filename, "notes.txt");
+	ck_assert_str_eq(r.attachments[0].text, "notes");
+	ck_assert_str_eq(r.attachments[1].text, "anonymous");
+	ck_assert_ptr_null(r.attachments[2].text);
+	ck_assert_ptr_null(r.attachments[2].text_error);
+	ck_assert_ptr_null(r.attachments[3].text);
+	ck_assert_mem_eq(r.attachments[2].data, "PNG", 3);
+	ck_assert_uint_eq(r.attachments[2].data_len, 3);
 	ck_assert_str_eq(r.attachments[0].content_type, "text/plain");
 	ck_assert_uint_eq(r.attachments[0].size, 5);
 	ck_assert_ptr_null(r.attachments[1].filename);
@@ -882,6 +892,407 @@ START_TEST(caller_fields_kept)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* auto-replies, bounces and list traffic                             */
+
+/* Status and reason of a message made of `headers` and a short body. */
+static void check_status(const char *headers, enum response_status want, const char *reason)
+{
+	char msg[2048];
+	struct response r;
+
+	snprintf(msg, sizeof(msg), "%s\r\nA few words of text.\r\n", headers);
+	parse(msg, &r);
+	ck_assert_msg(r.status == want, "status %s (%s) for:\n%s", response_status_name(r.status),
+		      r.status_reason ? r.status_reason : "no reason", headers);
+	if (reason == NULL)
+		ck_assert_ptr_null(r.status_reason);
+	else
+		ck_assert_str_eq(r.status_reason, reason);
+	ck_assert_str_eq(r.text, "A few words of text.");
+	response_clear(&r);
+}
+
+START_TEST(bounce_plain_text)
+{
+	check_status("From: MAILER-DAEMON@mx.example.net\r\n"
+		     "Subject: failure notice\r\n",
+		     STATUS_BOUNCE, "From: MAILER-DAEMON");
+	check_status("Return-Path: <>\r\n"
+		     "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\r\n"
+		     "Subject: Mail delivery failed: returning message to sender\r\n",
+		     STATUS_BOUNCE, "From: MAILER-DAEMON");
+	check_status("From: Mail Delivery Subsystem <mailer_daemon@googlemail.example>\r\n"
+		     "Subject: Delivery Status Notification (Failure)\r\n",
+		     STATUS_BOUNCE, "From: MAILER-DAEMON");
+	check_status("From: postmaster@council.example\r\n"
+		     "Subject: Undelivered Mail Returned to Sender\r\n",
+		     STATUS_BOUNCE, "bounce subject from postmaster");
+	check_status("Return-Path: < >\r\n"
+		     "From: postmaster@council.example\r\n"
+		     "Subject: Fehler\r\n",
+		     STATUS_BOUNCE, "postmaster with null Return-Path");
+	check_status("Return-Path: <>\r\n"
+		     "From: \"Mail System\" <system@mx.example.org>\r\n"
+		     "Subject: Undeliverable: Police and Crime Plan\r\n",
+		     STATUS_BOUNCE, "bounce subject with null Return-Path");
+	/* A resident forwarding the bounce of their own response: a response. */
+	check_status("Return-Path: <kim@example.org>\r\n"
+		     "From: kim@example.org\r\n"
+		     "Subject: Fwd: Undelivered Mail Returned to Sender\r\n",
+		     STATUS_RESPONSE, NULL);
+	/* A bounce subject from an ordinary sender, envelope not null. */
+	check_status("From: kim@example.org\r\n"
+		     "Subject: Returned mail: my views\r\n",
+		     STATUS_RESPONSE, NULL);
+	/* A postmaster who is a person writing a response. */
+	check_status("From: postmaster@residents.example\r\n"
+		     "Subject: Our association's view on the plan\r\n",
+		     STATUS_RESPONSE, NULL);
+}
+END_TEST
+
+START_TEST(out_of_office_subjects)
+{
+	static const char *const auto_subjects[] = {
+		"Out of Office: Police and Crime Plan",
+		"Automatic reply: Police and Crime Plan",
+		"Autoreply: your message",
+		"[Auto-Reply] Police and Crime Plan",
+		"Out of Office",
+		"Out of office - back on Monday",
+		"Abwesenheitsnotiz: Police and Crime Plan",
+		"Automatische Antwort: Police and Crime Plan",
+		"R\xc3\xa9ponse automatique : Police and Crime Plan",
+		"R\xc3\x89PONSE AUTOMATIQUE : Police and Crime Plan",
+		"Respuesta autom\xc3\xa1tica: Police and Crime Plan",
+		"Fuera de la oficina: Police and Crime Plan",
+		"Risposta automatica: Police and Crime Plan",
+		"Automatisch antwoord: Police and Crime Plan",
+		"Ateb awtomatig: Police and Crime Plan",
+		"Odpowied\xc5\xba automatyczna: Police and Crime Plan",
+		/* NFD: e + combining acute, as some Mac mailers write it */
+		"Re\xcc\x81ponse automatique: Police and Crime Plan",
+		NULL,
+	};
+	static const char *const response_subjects[] = {
+		"Out of office hours policing",
+		"I'm out of office hours but want to say something",
+		"Absence of police on our estate",
+		"Afwezigheid van politie in de wijk",
+		"Automatic reply systems at the council are useless",
+		"Re: Automatic reply: Police and Crime Plan",
+		"On leave from the army, and worried",
+		NULL,
+	};
+	char headers[512];
+
+	for (size_t i = 0; auto_subjects[i] != NULL; i++) {
+		snprintf(headers, sizeof(headers), "From: a@example.org\r\nSubject: %s\r\n",
+			 auto_subjects[i]);
+		check_status(headers, STATUS_AUTO_REPLY, "out-of-office subject");
+	}
+	for (size_t i = 0; response_subjects[i] != NULL; i++) {
+		/* Not even with the header Outlook puts on ordinary mail. */
+		snprintf(headers, sizeof(headers),
+			 "From: a@example.org\r\nSubject: %s\r\nX-Auto-Response-Suppress: All\r\n",
+			 response_subjects[i]);
+		check_status(headers, STATUS_RESPONSE, NULL);
+	}
+	/* Weak phrases count only with another signal. */
+	check_status("From: a@example.org\r\nSubject: Afwezig\r\n", STATUS_RESPONSE, NULL);
+	check_status("From: a@example.org\r\nSubject: Afwezig\r\nReturn-Path: <>\r\n",
+		     STATUS_AUTO_REPLY, "null Return-Path with out-of-office subject");
+	check_status("From: a@example.org\r\nSubject: Absence (until 4 January)\r\n"
+		     "X-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply\r\n",
+		     STATUS_AUTO_REPLY, "X-Auto-Response-Suppress with out-of-office subject");
+	/* Return-Path: <> alone (some form mailers): a response. */
+	check_status("Return-Path: <>\r\nFrom: form@council.example\r\nSubject: Web form\r\n",
+		     STATUS_RESPONSE, NULL);
+	check_status("From: a@example.org\r\nX-Autorespond: yes\r\n",
+		     STATUS_AUTO_REPLY, "X-Autorespond: yes");
+	check_status("From: a@example.org\r\nPrecedence: auto_reply\r\n",
+		     STATUS_AUTO_REPLY, "Precedence: auto_reply");
+}
+END_TEST
+
+START_TEST(list_traffic)
+{
+	check_status("From: news@residents.example\r\nPrecedence: list\r\n",
+		     STATUS_LIST, "Precedence: list");
+	check_status("From: member@example.org\r\n"
+		     "List-Id: Brixton residents <brixton.lists.example.org>\r\n",
+		     STATUS_LIST, "List-Id: Brixton residents <brixton.lists.example.org>");
+	check_status("From: member@example.org\r\n"
+		     "List-Post: <mailto:brixton@lists.example.org>\r\n",
+		     STATUS_LIST, "List-Post: <mailto:brixton@lists.example.org>");
+	check_status("From: news@charity.example\r\nPrecedence: bulk\r\n"
+		     "List-Unsubscribe: <https://charity.example/u?x=1>\r\n",
+		     STATUS_LIST, "Precedence: bulk with List-Unsubscribe");
+	/* Campaign tools may add List-Unsubscribe to a resident's own letter. */
+	check_status("From: resident@example.org\r\n"
+		     "List-Unsubscribe: <mailto:unsub@campaign.example>\r\n",
+		     STATUS_RESPONSE, NULL);
+	/* An out-of-office reply that came through a list is an auto-reply. */
+	check_status("From: member@example.org\r\nAuto-Submitted: auto-replied\r\n"
+		     "List-Id: <brixton.lists.example.org>\r\nPrecedence: list\r\n",
+		     STATUS_AUTO_REPLY, "Auto-Submitted: auto-replied");
+	ck_assert_str_eq(response_status_name(STATUS_LIST), "list");
+}
+END_TEST
+
+START_TEST(read_receipt)
+{
+	static const char msg[] =
+		"From: kim@example.org\r\n"
+		"Subject: Read: Thank you for your response\r\n"
+		"Content-Type: multipart/report; report-type=disposition-notification;\r\n"
+		"\tboundary=\"R\"\r\n"
+		"\r\n"
+		"--R\r\n"
+		"Content-Type: text/plain\r\n"
+		"\r\n"
+		"Your message was read.\r\n"
+		"--R\r\n"
+		"Content-Type: message/disposition-notification\r\n"
+		"\r\n"
+		"Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+		"--R--\r\n";
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_int_eq(r.status, STATUS_AUTO_REPLY);
+	ck_assert_str_eq(r.status_reason, "multipart/report; report-type=disposition-notification");
+	response_clear(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* attachment text                                                    */
+
+static unsigned char *fixture(const char *name, size_t *len)
+{
+	char path[4096];
+	FILE *f;
+	unsigned char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/attachments/%s", SOURCE_DIR, name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fseek(f, 0, SEEK_SET), 0);
+	buf = malloc((size_t)n);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* A one-line email carrying `data` as a base64 attachment. The caller frees. */
+static char *with_attachment(const char *filename, const char *ctype,
+			     const unsigned char *data, size_t len)
+{
+	gchar *b64 = g_base64_encode(data, len);
+	char *msg = NULL;
+	size_t mlen = 0;
+	FILE *f = open_memstream(&msg, &mlen);
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "From: Lambeth <consultation@lambeth.example>\r\n"
+		   "Subject: Our response\r\n"
+		   "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+		   "--B\r\nContent-Type: text/plain\r\n\r\nPlease see the attached letter.\r\n"
+		   "--B\r\nContent-Type: %s; name=\"%s\"\r\n"
+		   "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		   "Content-Transfer-Encoding: base64\r\n\r\n",
+		ctype, filename, filename);
+	for (size_t i = 0, n = strlen(b64); i < n; i += 76)
+		fprintf(f, "%.76s\r\n", b64 + i);
+	fputs("--B--\r\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	g_free(b64);
+	return msg;
+}
+
+START_TEST(pdf_letter)
+{
+	static const char letter[] =
+		"London Borough of Lambeth: formal response\n"
+		"We ask for more neighbourhood officers in Brixton (and Stockwell).";
+	size_t len;
+	unsigned char *pdf = fixture("letter.pdf", &len);
+	char *msg = with_attachment("letter.pdf", "application/pdf", pdf, len);
+	char hex[65];
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_int_eq(r.status, STATUS_RESPONSE);
+	ck_assert_uint_eq(r.n_attachments, 1);
+	ck_assert_str_eq(r.attachments[0].text, letter);
+	ck_assert_ptr_null(r.attachments[0].text_error);
+	/* The decoded bytes are kept for storage, and hashed. */
+	ck_assert_uint_eq(r.attachments[0].data_len, len);
+	ck_assert_uint_eq(r.attachments[0].size, len);
+	ck_assert_mem_eq(r.attachments[0].data, pdf, len);
+	sha256_of(pdf, len, hex);
+	ck_assert_str_eq(r.attachments[0].sha256, hex);
+	/* The letter is the response: the classifier sees its text. */
+	ck_assert_str_eq(r.text, "Please see the attached letter.\n\n[attachment: letter.pdf]\n"
+				 "London Borough of Lambeth: formal response\n"
+				 "We ask for more neighbourhood officers in Brixton (and Stockwell).");
+	response_clear(&r);
+	free(msg);
+
+	/* Sent as application/octet-stream with a .pdf name: still read. */
+	msg = with_attachment("Letter.PDF", "application/octet-stream", pdf, len);
+	parse(msg, &r);
+	ck_assert_str_eq(r.attachments[0].text, letter);
+	response_clear(&r);
+	free(msg);
+	free(pdf);
+}
+END_TEST
+
+START_TEST(pdf_pages_apart)
+{
+	size_t len;
+	unsigned char *pdf = fixture("letter2p.pdf", &len);
+	char *msg = with_attachment("two.pdf", "application/pdf", pdf, len);
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_str_eq(r.attachments[0].text, "Page one: knife crime near schools.\n\n"
+						"Page two: victims wait too long for court.");
+	response_clear(&r);
+	free(msg);
+	free(pdf);
+}
+END_TEST
+
+START_TEST(pdf_unreadable)
+{
+	static const unsigned char junk[] = "%PDF-1.7\nnothing else here\n";
+	char *msg = with_attachment("broken.pdf", "application/pdf", junk, sizeof(junk) - 1);
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_int_eq(r.status, STATUS_RESPONSE);
+	ck_assert_ptr_null(r.attachments[0].text);
+	ck_assert_str_eq(r.attachments[0].text_error, "not a readable PDF");
+	ck_assert_str_eq(r.text, "Please see the attached letter.");
+	response_clear(&r);
+	free(msg);
+}
+END_TEST
+
+START_TEST(docx_response)
+{
+	size_t len;
+	unsigned char *docx = fixture("response.docx", &len);
+	char *msg = with_attachment("response.docx",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		docx, len);
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_uint_eq(r.n_attachments, 1);
+	ck_assert_ptr_null(r.attachments[0].text_error);
+	/* Paragraphs on lines, runs joined, tab and break kept, table cells on
+	 * lines, no deleted text and no field code. */
+	ck_assert_str_eq(r.attachments[0].text,
+		"Residents\xe2\x80\x99 Association response\n"
+		"Burglary is up sharply.\n"
+		"Item\tCost & time\n"
+		"Line one\n"
+		"line two\n"
+		"Kept after deletion\n"
+		"Cell A\n"
+		"Cell B");
+	ck_assert_ptr_nonnull(strstr(r.text, "[attachment: response.docx]\nResidents"));
+	response_clear(&r);
+	free(msg);
+
+	/* Not a zip at all. */
+	msg = with_attachment("fake.docx", "application/octet-stream",
+			      (const unsigned char *)"PK\3\4 and then nothing", 22);
+	parse(msg, &r);
+	ck_assert_ptr_null(r.attachments[0].text);
+	ck_assert_str_eq(r.attachments[0].text_error, "DOCX is not a readable zip archive");
+	response_clear(&r);
+	free(msg);
+	free(docx);
+}
+END_TEST
+
+START_TEST(attachment_text_capped)
+{
+	size_t len = LIMIT_ATTACHMENT_TEXT_BYTES + 1000;
+	unsigned char *big = malloc(len);
+	char *msg;
+	struct response r;
+
+	ck_assert_ptr_nonnull(big);
+	for (size_t i = 0; i < len; i++)
+		big[i] = i % 80 == 79 ? '\n' : 'a' + (unsigned char)(i % 26);
+	msg = with_attachment("big.txt", "text/plain", big, len);
+	parse(msg, &r);
+	ck_assert_ptr_nonnull(r.attachments[0].text);
+	ck_assert_uint_le(strlen(r.attachments[0].text), LIMIT_ATTACHMENT_TEXT_BYTES);
+	ck_assert_uint_gt(strlen(r.attachments[0].text), LIMIT_ATTACHMENT_TEXT_BYTES - 100);
+	ck_assert_uint_eq(r.attachments[0].data_len, len);
+	response_clear(&r);
+	free(msg);
+	free(big);
+}
+END_TEST
+
+START_TEST(html_and_binary_attachments)
+{
+	static const unsigned char html[] = "<p>Minutes of the <b>ward panel</b></p>";
+	static const unsigned char png[] = "\x89PNG\r\n\x1a\n";
+	char *msg = with_attachment("minutes.html", "text/html", html, sizeof(html) - 1);
+	struct response r;
+
+	parse(msg, &r);
+	ck_assert_str_eq(r.attachments[0].text, "Minutes of the ward panel");
+	response_clear(&r);
+	free(msg);
+
+	msg = with_attachment("photo.png", "image/png", png, sizeof(png) - 1);
+	parse(msg, &r);
+	ck_assert_ptr_null(r.attachments[0].text);
+	ck_assert_ptr_null(r.attachments[0].text_error);
+	ck_assert_str_eq(r.text, "Please see the attached letter.");
+	response_clear(&r);
+	free(msg);
+}
+END_TEST
+
+START_TEST(html_too_deep_falls_back)
+{
+	char *html = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&html, &len);
+	char *t;
+
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 1000; i++)
+		fputs("<div>", f);
+	fputs("<script>no()</script>deep words", f);
+	for (int i = 0; i < 1000; i++)
+		fputs("</div>", f);
+	ck_assert_int_eq(fclose(f), 0);
+	t = mime_html_to_text(html, len);
+	ck_assert_str_eq(t, "deep words");
+	free(t);
+	free(html);
+}
+END_TEST
+
 static Suite *mime_suite(void)
 {
 	Suite *s = suite_create("mime");
@@ -918,6 +1329,17 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, text_capped_on_char_boundary);
 	tcase_add_test(tc, depth_and_attachment_caps);
 	tcase_add_test(tc, caller_fields_kept);
+	tcase_add_test(tc, bounce_plain_text);
+	tcase_add_test(tc, out_of_office_subjects);
+	tcase_add_test(tc, list_traffic);
+	tcase_add_test(tc, read_receipt);
+	tcase_add_test(tc, pdf_letter);
+	tcase_add_test(tc, pdf_pages_apart);
+	tcase_add_test(tc, pdf_unreadable);
+	tcase_add_test(tc, docx_response);
+	tcase_add_test(tc, attachment_text_capped);
+	tcase_add_test(tc, html_and_binary_attachments);
+	tcase_add_test(tc, html_too_deep_falls_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,4 +1,5 @@
-/* Storage: migrations from an empty file, idempotent inserts, cursor, counts. */
+/* Storage: migrations from an empty file and from version 1, idempotent
+ * inserts, attachment text and blobs, cursor, counts. */
 #include "storage/storage.h"
 
 #include <check.h>
@@ -191,6 +192,240 @@ START_TEST(rollback_keeps_nothing)
 }
 END_TEST
 
+static int64_t count(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static void give_data(struct attachment *a, const char *bytes, const char *sha, const char *text)
+{
+	a->data = (unsigned char *)strdup(bytes);
+	a->data_len = strlen(bytes);
+	a->size = a->data_len;
+	snprintf(a->sha256, sizeof(a->sha256), "%s", sha);
+	a->text = text != NULL ? strdup(text) : NULL;
+	a->text_error = text == NULL ? strdup("encrypted PDF") : NULL;
+}
+
+static int check_attachment_text(void *user, const char *ref, const struct response *r)
+{
+	int *n = user;
+	(*n)++;
+	ck_assert_uint_eq(r->n_attachments, 1);
+	ck_assert_ptr_null(r->attachments[0].data); /* bytes stay in the store */
+	if (*n == 1) {
+		ck_assert_str_eq(r->attachments[0].text, "Dear MOPAC, ...");
+		ck_assert_ptr_null(r->attachments[0].text_error);
+	} else {
+		ck_assert_ptr_null(r->attachments[0].text);
+		ck_assert_str_eq(r->attachments[0].text_error, "encrypted PDF");
+	}
+	return 0;
+}
+
+START_TEST(attachments_stored_once)
+{
+	struct storage *st = open_rw();
+	struct response a, b;
+	bool ins;
+	int n = 0;
+
+	fill(&a, "mid:att-a@example.org", 1637020800, STATUS_RESPONSE);
+	fill(&b, "mid:att-b@example.org", 1637020900, STATUS_RESPONSE);
+	/* The same letter, sent by two people: one blob. */
+	give_data(&a.attachments[0], "%PDF-letter", "aa11", "Dear MOPAC, ...");
+	give_data(&b.attachments[0], "%PDF-letter", "aa11", NULL);
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert(ins);
+	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins), 0);
+	ck_assert(ins);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(storage_foreach_response(st, check_attachment_text, &n), 0);
+	ck_assert_int_eq(n, 2);
+	storage_close(st);
+	ck_assert_int_eq(count("SELECT count(*) FROM attachment_blobs"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM attachment_blobs"
+			       " WHERE sha256 = 'aa11' AND data = CAST('%PDF-letter' AS BLOB)"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM attachments WHERE sha256 = 'aa11'"), 2);
+	response_clear(&a);
+	response_clear(&b);
+}
+END_TEST
+
+static int check_list_status(void *user, const char *ref, const struct response *r)
+{
+	ck_assert_int_eq(r->status, STATUS_LIST);
+	ck_assert_str_eq(r->status_reason, "List-Id: <x.lists.example.org>");
+	return 0;
+}
+
+START_TEST(list_kept_not_counted)
+{
+	struct storage *st = open_rw();
+	struct response a;
+	struct storage_stats s;
+	bool ins;
+
+	fill(&a, "mid:list@example.org", 1637020800, STATUS_LIST);
+	a.status_reason = strdup("List-Id: <x.lists.example.org>");
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(storage_stats(st, &s), 0);
+	ck_assert_int_eq(s.stored, 1);
+	ck_assert_int_eq(s.counted, 0);
+	ck_assert_int_eq(s.lists, 1);
+	ck_assert_int_eq(s.auto_replies, 0);
+	ck_assert_uint_eq(s.n_days, 0);
+	storage_stats_clear(&s);
+	ck_assert_int_eq(storage_foreach_response(st, check_list_status, NULL), 0);
+	response_clear(&a);
+	storage_close(st);
+}
+END_TEST
+
+/* The version 1 schema exactly as it shipped (storage.c, migrations[0]). */
+static const char schema_v1[] =
+	"CREATE TABLE responses("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" channel TEXT NOT NULL CHECK(channel IN ('email','form','import')),"
+	" status TEXT NOT NULL CHECK(status IN ('response','auto-reply','bounce','quarantined')),"
+	" status_reason TEXT,"
+	" source_id TEXT NOT NULL,"
+	" message_id TEXT,"
+	" idem_key TEXT NOT NULL UNIQUE,"
+	" received_at INTEGER NOT NULL,"
+	" late INTEGER NOT NULL DEFAULT 0,"
+	" sender_name TEXT, sender_email TEXT, subject TEXT,"
+	" text TEXT NOT NULL,"
+	" stored_at INTEGER NOT NULL);"
+	"CREATE INDEX responses_received ON responses(received_at);"
+	"CREATE TABLE response_themes("
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" theme_id TEXT NOT NULL, score REAL NOT NULL, terms TEXT NOT NULL,"
+	" PRIMARY KEY(response_id, theme_id));"
+	"CREATE INDEX response_themes_theme ON response_themes(theme_id);"
+	"CREATE TABLE attachments("
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, filename TEXT, content_type TEXT NOT NULL,"
+	" size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+	" PRIMARY KEY(response_id, idx));"
+	"CREATE TABLE raw_sources("
+	" response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,"
+	" raw BLOB NOT NULL);"
+	"CREATE TABLE intake_state("
+	" source TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
+	" last_uid INTEGER NOT NULL, updated_at INTEGER NOT NULL);";
+
+static const char data_v1[] =
+	"PRAGMA foreign_keys = ON;"
+	"INSERT INTO responses VALUES(1,'email','response',NULL,'imap:INBOX:1:1','one@x',"
+	" 'mid:one@x',1637020800,0,'Ann','ann@example.org','Plan','We never see a copper.',1);"
+	"INSERT INTO responses VALUES(2,'form','auto-reply','Auto-Submitted: auto-replied',"
+	" 'form:7',NULL,'form:7',1637107200,1,NULL,NULL,NULL,'Away.',2);"
+	"INSERT INTO responses VALUES(3,'email','response',NULL,'imap:INBOX:1:3','three@x',"
+	" 'mid:three@x',1637107300,0,NULL,NULL,NULL,'deleted later',3);"
+	"INSERT INTO response_themes VALUES(1,'neighbourhood-policing',3.5,'copper');"
+	"INSERT INTO attachments VALUES(1,0,'letter.pdf','application/pdf',1234,'ab12');"
+	"INSERT INTO raw_sources VALUES(1, CAST('raw one' AS BLOB));"
+	"INSERT INTO raw_sources VALUES(2, CAST('raw two' AS BLOB));"
+	"INSERT INTO intake_state VALUES('imap:u@h/INBOX',77,3,1);"
+	/* Deleting the last row leaves the AUTOINCREMENT mark at 3. */
+	"DELETE FROM responses WHERE id = 3;"
+	"PRAGMA user_version = 1;";
+
+static int check_migrated(void *user, const char *ref, const struct response *r)
+{
+	int *n = user;
+	(*n)++;
+	if (*n == 1) {
+		ck_assert_str_eq(ref, "R-000001");
+		ck_assert_int_eq(r->channel, CHANNEL_EMAIL);
+		ck_assert_int_eq(r->status, STATUS_RESPONSE);
+		ck_assert_str_eq(r->sender_name, "Ann");
+		ck_assert_str_eq(r->text, "We never see a copper.");
+		ck_assert_uint_eq(r->n_themes, 1);
+		ck_assert_str_eq(r->themes[0].terms, "copper");
+		ck_assert_uint_eq(r->n_attachments, 1);
+		ck_assert_str_eq(r->attachments[0].filename, "letter.pdf");
+		ck_assert_uint_eq(r->attachments[0].size, 1234);
+		ck_assert_str_eq(r->attachments[0].sha256, "ab12");
+		ck_assert_ptr_null(r->attachments[0].text);
+	} else if (*n == 2) {
+		ck_assert_str_eq(ref, "R-000002");
+		ck_assert_int_eq(r->channel, CHANNEL_FORM);
+		ck_assert_int_eq(r->status, STATUS_AUTO_REPLY);
+		ck_assert_str_eq(r->status_reason, "Auto-Submitted: auto-replied");
+		ck_assert(r->late);
+	} else {
+		/* New after the migration: the id after the old high-water mark. */
+		ck_assert_str_eq(ref, "R-000004");
+		ck_assert_int_eq(r->status, STATUS_LIST);
+	}
+	return 0;
+}
+
+START_TEST(migrates_from_v1)
+{
+	sqlite3 *db;
+	struct storage *st;
+	struct response a;
+	struct storage_stats s;
+	bool ins;
+	int n = 0;
+	uint32_t v, last;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, data_v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = open_rw();
+	ck_assert_int_eq(storage_schema_version(st), STORAGE_SCHEMA_VERSION);
+	ck_assert_int_eq(STORAGE_SCHEMA_VERSION, 2);
+	fill(&a, "mid:after@example.org", 1637200000, STATUS_LIST);
+	give_data(&a.attachments[0], "bytes", "cd34", "some text");
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 5, &ins), 0);
+	ck_assert(ins);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(storage_foreach_response(st, check_migrated, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(storage_stats(st, &s), 0);
+	ck_assert_int_eq(s.stored, 3);
+	ck_assert_int_eq(s.counted, 1);
+	ck_assert_int_eq(s.auto_replies, 1);
+	ck_assert_int_eq(s.lists, 1);
+	storage_stats_clear(&s);
+	ck_assert_int_eq(storage_get_imap_state(st, "imap:u@h/INBOX", &v, &last), 0);
+	ck_assert_uint_eq(v, 77);
+	ck_assert_uint_eq(last, 3);
+	storage_close(st);
+	/* Raw sources and the index came through; foreign keys still cascade. */
+	ck_assert_int_eq(count("SELECT count(*) FROM raw_sources"), 3);
+	ck_assert_int_eq(count("SELECT count(*) FROM raw_sources WHERE response_id = 1"
+			       " AND raw = CAST('raw one' AS BLOB)"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_schema"
+			       " WHERE type = 'index' AND name = 'responses_received'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_schema WHERE name = 'responses_new'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM pragma_foreign_key_list('attachments')"
+			       " WHERE \"table\" = 'responses'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM attachment_blobs"), 1);
+	response_clear(&a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("storage");
@@ -201,6 +436,9 @@ int main(void)
 	tcase_add_test(tc, read_only_needs_schema);
 	tcase_add_test(tc, insert_is_idempotent);
 	tcase_add_test(tc, rollback_keeps_nothing);
+	tcase_add_test(tc, attachments_stored_once);
+	tcase_add_test(tc, list_kept_not_counted);
+	tcase_add_test(tc, migrates_from_v1);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
