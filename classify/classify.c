@@ -27,6 +27,7 @@
  * across lengths and with the set's threshold.
  */
 #include "classify.h"
+#include "quote.h"
 
 #include "lexicon.h"
 #include "tokenise.h"
@@ -226,12 +227,47 @@ void classify_free_hits(struct theme_hit *hits, size_t n)
 	free(hits);
 }
 
+/*
+ * The text to classify: the respondent's own words of the body (quotes,
+ * signature and disclaimer set aside, see quote.h), then the attachments'
+ * text, which the MIME normaliser appends after ATTACHMENT_MARK.
+ */
+#define ATTACHMENT_MARK "\n\n[attachment: "
+
+static char *own_words(const char *text)
+{
+	const char *mark = strncmp(text, ATTACHMENT_MARK + 2, strlen(ATTACHMENT_MARK) - 2) == 0
+				   ? text /* no body text: only attachments */
+				   : strstr(text, ATTACHMENT_MARK);
+	size_t body_len = mark != NULL ? (size_t)(mark - text) : strlen(text);
+	char *body = strndup(text, body_len);
+	if (body == NULL)
+		return NULL;
+	char *own = quote_own_text(body, NULL);
+	free(body);
+	if (own == NULL || mark == NULL)
+		return own;
+	size_t own_len = strlen(own), rest = strlen(mark);
+	char *all = realloc(own, own_len + rest + 1);
+	if (all == NULL) {
+		free(own);
+		return NULL;
+	}
+	memcpy(all + own_len, mark, rest + 1);
+	return all;
+}
+
 int classify_response(const struct theme_set *ts, struct response *r)
 {
 	struct theme_hit *hits;
 	size_t n;
 
-	if (classify_text(ts, r->subject, r->text, &hits, &n) < 0)
+	char *own = own_words(r->text != NULL ? r->text : "");
+	if (own == NULL)
+		return -1;
+	int rc = classify_text(ts, r->subject, own, &hits, &n);
+	free(own);
+	if (rc < 0)
 		return -1;
 	classify_free_hits(r->themes, r->n_themes);
 	r->themes = hits;

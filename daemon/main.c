@@ -56,6 +56,13 @@ struct daemon {
 	enum phase phase;
 	uv_timer_t window_timer;
 	uv_timer_t sweep_timer;
+	uv_timer_t watchdog_timer;
+	uint64_t watchdog_usec;     /* from systemd's WATCHDOG_USEC, 0 when off */
+	const char *config_path;
+	struct theme_set *retired[64]; /* theme sets replaced by reloads: a worker
+					* may still classify with one, so they
+					* live until exit */
+	size_t n_retired;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_work_t report_work;
 	bool report_running;
@@ -83,6 +90,10 @@ static void notify_status(struct daemon *d)
 
 static void shutdown_daemon(struct daemon *d, int code);
 static void stop_intake(struct daemon *d);
+static void on_window_timer(uv_timer_t *t);
+static int load_all(const char *path, struct config **cfg, struct theme_set **themes,
+		    char *err, size_t errlen);
+static void log_lines(const char *event, const char *text);
 
 /* ---- storing what the worker fetched -------------------------------- */
 
@@ -199,6 +210,31 @@ static void on_sweep_timeout(uv_timer_t *t)
 
 /* ---- the window ------------------------------------------------------ */
 
+/* One source per configured mailbox, with its stored cursor. */
+static int setup_sources(struct daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->n_imap; i++) {
+		struct source *src = &d->sources[d->n_sources++];
+		memset(src, 0, sizeof(*src));
+		src->d = d;
+		src->cfg = &d->cfg->imap[i];
+		src->key = imap_source_name(src->cfg);
+		if (src->key == NULL ||
+		    storage_get_imap_state(d->store, src->key, &src->uidvalidity, &src->last_uid) != 0) {
+			log_err("event=start reason=\"reading intake state: %s\"", storage_errmsg(d->store));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_sources(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_sources; i++)
+		free(d->sources[i].key);
+	d->n_sources = 0;
+}
+
 static int start_intake(struct daemon *d)
 {
 	static const struct imap_worker_callbacks cb = {on_batch, on_sweep_done};
@@ -257,6 +293,31 @@ static void on_window_timer(uv_timer_t *t)
 	}
 }
 
+/* ---- watchdog --------------------------------------------------------- */
+
+/*
+ * WATCHDOG=1 proves the loop turns; it is withheld when an IMAP worker has
+ * been stuck inside a server command far longer than its timeout (the
+ * libetpan hangs of TECH-NOTES), so systemd restarts consultd and the
+ * next run fetches again.
+ */
+static void on_watchdog(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	for (size_t i = 0; i < d->n_sources; i++) {
+		struct source *src = &d->sources[i];
+		uint64_t limit = (uint64_t)src->cfg->timeout * 10u * 1000000000u;
+		if (src->worker != NULL && imap_worker_stuck(src->worker, limit)) {
+			log_err("source=%s reason=\"worker stuck in a server command for over %d s\" "
+				"action=\"stop the watchdog; systemd restarts consultd\"",
+				src->key, src->cfg->timeout * 10);
+			uv_timer_stop(t);
+			return;
+		}
+	}
+	sd_notify(0, "WATCHDOG=1");
+}
+
 /* ---- signals and shutdown ------------------------------------------- */
 
 static void close_walk_cb(uv_handle_t *h, void *arg)
@@ -274,6 +335,7 @@ static void shutdown_daemon(struct daemon *d, int code)
 	stop_intake(d);
 	uv_timer_stop(&d->window_timer);
 	uv_timer_stop(&d->sweep_timer);
+	uv_timer_stop(&d->watchdog_timer);
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
@@ -283,11 +345,96 @@ static void shutdown_daemon(struct daemon *d, int code)
 		uv_walk(d->loop, close_walk_cb, NULL);
 }
 
+static bool same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool same_mailboxes(const struct config *a, const struct config *b)
+{
+	if (a->n_imap != b->n_imap)
+		return false;
+	for (size_t i = 0; i < a->n_imap; i++) {
+		const struct imap_config *x = &a->imap[i], *y = &b->imap[i];
+		if (!same_string(x->section, y->section) || !same_string(x->host, y->host) ||
+		    x->port != y->port || x->tls != y->tls || !same_string(x->ca_file, y->ca_file) ||
+		    !same_string(x->user, y->user) || x->auth != y->auth ||
+		    !same_string(x->password_file, y->password_file) ||
+		    !same_string(x->mailbox, y->mailbox) ||
+		    !same_string(x->processed_mailbox, y->processed_mailbox) || x->idle != y->idle ||
+		    x->poll_interval != y->poll_interval || x->timeout != y->timeout)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * SIGHUP: read the config and theme file again. A bad new config is
+ * refused with its errors and the running one kept. Nothing in flight is
+ * lost: workers whose mailboxes changed are stopped (unacknowledged mail is
+ * fetched again) and started afresh from the stored cursors.
+ */
+static void reload(struct daemon *d)
+{
+	char msg[64];
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)(uv_hrtime() / 1000));
+	sd_notify(0, msg);
+	static char err[16384];
+	struct config *cfg;
+	struct theme_set *themes;
+	if (load_all(d->config_path, &cfg, &themes, err, sizeof(err)) != 0) {
+		log_lines("reload", err);
+		log_err("event=reload action=\"kept the running configuration\"");
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (!same_string(cfg->storage_path, d->cfg->storage_path) || d->n_retired == 64) {
+		log_err("event=reload reason=\"%s\" action=\"kept the running configuration\"",
+			d->n_retired == 64 ? "too many reloads; restart consultd"
+					   : "[storage] path changes need a restart");
+		themes_free(themes);
+		config_free(cfg);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	bool restart = !same_mailboxes(cfg, d->cfg);
+	if (restart && d->phase >= PHASE_SWEEPING)
+		restart = false; /* intake is over; the closing summary is on its way */
+	if (restart) {
+		stop_intake(d);
+		free_sources(d);
+	}
+	d->retired[d->n_retired++] = d->themes;
+	d->themes = themes;
+	struct config *old = d->cfg;
+	d->cfg = cfg;
+	if (restart) {
+		if (setup_sources(d) != 0 || (d->phase == PHASE_COLLECTING && start_intake(d) != 0)) {
+			config_free(old);
+			shutdown_daemon(d, 1);
+			return;
+		}
+	} else {
+		/* Same mailboxes: point the sources at the new copies. */
+		for (size_t i = 0; i < d->n_sources; i++) {
+			d->sources[i].cfg = &cfg->imap[i];
+			if (d->sources[i].worker != NULL)
+				imap_worker_set_themes(d->sources[i].worker, themes);
+		}
+	}
+	config_free(old);
+	log_info("event=reload themes=%zu mailboxes=%zu workers=%s", themes_count(themes), cfg->n_imap,
+		 restart ? "restarted" : "kept");
+	on_window_timer(&d->window_timer); /* the window may have moved */
+	sd_notify(0, "READY=1");
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
 	if (signum == SIGHUP) {
-		log_warn("event=sighup reason=\"reloading is not supported yet; restart to apply a new config\"");
+		reload(d);
 		return;
 	}
 	log_info("event=signal signal=%s action=stop", signum == SIGTERM ? "TERM" : "INT");
@@ -305,24 +452,31 @@ static void usage(FILE *out)
 		"       consultd --version\n");
 }
 
-/* Config and theme file, with every error printed. */
-static int load_all(const char *path, struct config **cfg, struct theme_set **themes)
+/* Config and theme file; every problem is written to err, one a line. */
+static int load_all(const char *path, struct config **cfg, struct theme_set **themes,
+		    char *err, size_t errlen)
 {
-	static char err[16384];
-	if (config_load(path, cfg, err, sizeof(err)) != 0) {
-		fputs(err, stderr);
+	if (config_load(path, cfg, err, errlen) != 0)
 		return -1;
-	}
-	*themes = themes_load((*cfg)->themes_path, err, sizeof(err));
+	*themes = themes_load((*cfg)->themes_path, err, errlen);
 	if (*themes == NULL) {
-		fputs(err, stderr);
-		if (err[0] != '\0' && err[strlen(err) - 1] != '\n')
-			fputc('\n', stderr);
 		config_free(*cfg);
 		*cfg = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* Each line of a multi-line error message as its own log line. */
+static void log_lines(const char *event, const char *text)
+{
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		int len = nl != NULL ? (int)(nl - text) : (int)strlen(text);
+		if (len > 0)
+			log_err("event=%s reason=\"%.*s\"", event, len, text);
+		text += len + (nl != NULL);
+	}
 }
 
 int main(int argc, char **argv)
@@ -360,8 +514,12 @@ int main(int argc, char **argv)
 	/* libetpan writes with send() without MSG_NOSIGNAL. */
 	signal(SIGPIPE, SIG_IGN);
 
-	struct daemon d = {.loop = uv_default_loop()};
-	if (load_all(config_path, &d.cfg, &d.themes) != 0) {
+	struct daemon d = {.loop = uv_default_loop(), .config_path = config_path};
+	static char load_err[16384];
+	if (load_all(config_path, &d.cfg, &d.themes, load_err, sizeof(load_err)) != 0) {
+		fputs(load_err, stderr);
+		if (load_err[0] != '\0' && load_err[strlen(load_err) - 1] != '\n')
+			fputc('\n', stderr);
 		if (!check_only && !check_connection)
 			log_err("event=start reason=\"invalid configuration\" config=%s", config_path);
 		return 1;
@@ -399,21 +557,19 @@ int main(int argc, char **argv)
 		log_err("event=start reason=\"%s\"", err);
 		goto out;
 	}
-	for (size_t i = 0; i < d.cfg->n_imap; i++) {
-		struct source *src = &d.sources[d.n_sources++];
-		src->d = &d;
-		src->cfg = &d.cfg->imap[i];
-		src->key = imap_source_name(src->cfg);
-		if (src->key == NULL ||
-		    storage_get_imap_state(d.store, src->key, &src->uidvalidity, &src->last_uid) != 0) {
-			log_err("event=start reason=\"reading intake state: %s\"", storage_errmsg(d.store));
-			goto out;
-		}
-	}
+	if (setup_sources(&d) != 0)
+		goto out;
 	uv_timer_init(d.loop, &d.window_timer);
 	d.window_timer.data = &d;
 	uv_timer_init(d.loop, &d.sweep_timer);
 	d.sweep_timer.data = &d;
+	uv_timer_init(d.loop, &d.watchdog_timer);
+	d.watchdog_timer.data = &d;
+	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000) {
+		uint64_t every_ms = d.watchdog_usec / 2000; /* twice per period */
+		uv_timer_start(&d.watchdog_timer, on_watchdog, every_ms, every_ms);
+		log_info("event=watchdog every_ms=%llu", (unsigned long long)every_ms);
+	}
 	uv_signal_init(d.loop, &d.sig_term);
 	uv_signal_init(d.loop, &d.sig_int);
 	uv_signal_init(d.loop, &d.sig_hup);
@@ -435,8 +591,9 @@ out:
 	if (uv_loop_close(d.loop) != 0)
 		log_debug("event=stop reason=\"loop still had handles\"");
 	storage_close(d.store);
-	for (size_t i = 0; i < d.n_sources; i++)
-		free(d.sources[i].key);
+	free_sources(&d);
+	for (size_t i = 0; i < d.n_retired; i++)
+		themes_free(d.retired[i]);
 	themes_free(d.themes);
 	config_free(d.cfg);
 	mime_shutdown();

@@ -62,7 +62,7 @@ struct imap_worker {
 	enum imap_auth auth;
 	char *processed;        /* processed_mailbox, or NULL */
 	bool warned_no_move;
-	const struct theme_set *themes;
+	const struct theme_set *themes; /* under mu: replaced on reload */
 
 	/* Worker-thread state. */
 	uint32_t uidvalidity;   /* of the stored cursor */
@@ -75,6 +75,8 @@ struct imap_worker {
 	bool sweep_requested;
 	bool stopping;
 	int session_fd;         /* socket of the open session, -1 when none */
+	bool busy;              /* in a command (not waiting) */
+	uint64_t last_progress; /* uv_hrtime() of the last progress mark */
 	mailstream *idle_stream; /* set up for IDLE interruption, or NULL */
 
 	struct imap_worker_callbacks cb;
@@ -91,6 +93,38 @@ char *imap_source_name(const struct imap_config *cfg)
 }
 
 /* ---- worker <-> loop hand-off ---------------------------------------- */
+
+static const struct theme_set *current_themes(struct imap_worker *w)
+{
+	uv_mutex_lock(&w->mu);
+	const struct theme_set *ts = w->themes;
+	uv_mutex_unlock(&w->mu);
+	return ts;
+}
+
+void imap_worker_set_themes(struct imap_worker *w, const struct theme_set *ts)
+{
+	uv_mutex_lock(&w->mu);
+	w->themes = ts;
+	uv_mutex_unlock(&w->mu);
+}
+
+/* Progress marks for the watchdog: `busy` while talking to the server. */
+static void mark_progress(struct imap_worker *w, bool busy)
+{
+	uv_mutex_lock(&w->mu);
+	w->busy = busy;
+	w->last_progress = uv_hrtime();
+	uv_mutex_unlock(&w->mu);
+}
+
+bool imap_worker_stuck(struct imap_worker *w, uint64_t limit_ns)
+{
+	uv_mutex_lock(&w->mu);
+	bool stuck = w->busy && uv_hrtime() - w->last_progress > limit_ns;
+	uv_mutex_unlock(&w->mu);
+	return stuck;
+}
 
 static void post_event(struct imap_worker *w, enum event_kind kind, struct imap_batch *b)
 {
@@ -208,12 +242,15 @@ static bool has_work(struct imap_worker *w)
  * owns b then and frees it through the normal ack path). */
 static struct imap_batch *hand_over(struct imap_worker *w, struct imap_batch *b)
 {
+	mark_progress(w, false); /* waiting on the loop, not the server */
 	post_event(w, EVENT_BATCH, b);
 	uv_mutex_lock(&w->mu);
 	for (;;) {
 		for (struct imap_batch **p = &w->acked; *p != NULL; p = &(*p)->next) {
 			if (*p == b) {
 				*p = b->next;
+				w->busy = true;
+				w->last_progress = uv_hrtime();
 				uv_mutex_unlock(&w->mu);
 				return b;
 			}
@@ -617,11 +654,20 @@ static int add_item(struct imap_worker *w, struct imap_batch *b, uint32_t uidval
 	char source[512];
 	snprintf(source, sizeof(source), "imap:%s:%u:%u", w->mailbox, (unsigned)uidvalidity,
 		 (unsigned)a->uid);
+	for (size_t i = 0; i < f->r.n_attachments; i++) {
+		const struct attachment *att = &f->r.attachments[i];
+		if (att->text_error != NULL) {
+			char name[128];
+			log_warn("source=imap uid=%u attachment=\"%s\" reason=\"no text: %s\" "
+				 "action=\"stored; counted by its email text\"", (unsigned)a->uid,
+				 log_escape(att->filename, name, sizeof(name)), att->text_error);
+		}
+	}
 	f->r.channel = CHANNEL_EMAIL;
 	f->r.source_id = strdup(source);
 	f->r.received_at = a->internaldate;
 	if (f->r.source_id == NULL ||
-	    (f->r.status == STATUS_RESPONSE && classify_response(w->themes, &f->r) != 0)) {
+	    (f->r.status == STATUS_RESPONSE && classify_response(current_themes(w), &f->r) != 0)) {
 		response_clear(&f->r);
 		return -1;
 	}
@@ -779,6 +825,7 @@ static int finish_stored(struct imap_worker *w, mailimap *imap)
 static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
 			 const uint32_t *uids, size_t n)
 {
+	mark_progress(w, true);
 	clist *result;
 	int rc = fetch(imap, uids, n, true, false, &result);
 	if (rc != MAILIMAP_NO_ERROR)
@@ -912,7 +959,9 @@ static int idle_wait(struct imap_worker *w, mailimap *imap)
 	if (rc != MAILIMAP_NO_ERROR)
 		return rc;
 	if (imap->imap_stream->read_buffer_len == 0 && !has_work(w)) {
+		mark_progress(w, false);
 		int r = mailstream_wait_idle(imap->imap_stream, IDLE_REISSUE_SECONDS);
+		mark_progress(w, true);
 		if (r == MAILSTREAM_IDLE_ERROR || r == MAILSTREAM_IDLE_CANCELLED)
 			return MAILIMAP_ERROR_STREAM;
 	}
@@ -926,8 +975,10 @@ static void worker_main(void *arg)
 	mime_init();
 	while (!is_stopping(w)) {
 		uint32_t uidvalidity = 0;
+		mark_progress(w, true);
 		mailimap *imap = session_open(w, &uidvalidity);
 		if (imap == NULL) {
+			mark_progress(w, false);
 			unsigned int jitter = (unsigned int)rand_r(&w->seed) % (backoff / 2 + 1);
 			log_warn("source=imap host=%s event=retry in_seconds=%u", w->host, backoff + jitter);
 			wait_for_work(w, backoff + jitter);
@@ -974,7 +1025,9 @@ static void worker_main(void *arg)
 			if (idle) {
 				rc = idle_wait(w, imap);
 			} else {
+				mark_progress(w, false);
 				wait_for_work(w, (unsigned int)w->poll_interval);
+				mark_progress(w, true);
 				rc = is_stopping(w) ? MAILIMAP_NO_ERROR : mailimap_noop(imap);
 			}
 			if (is_stopping(w)) {

@@ -69,6 +69,17 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 /* The loop stored (or failed to store) b; the worker flags and frees it. */
 void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored);
 
+/* Classify from now on with ts (borrowed; must outlive the worker). */
+void imap_worker_set_themes(struct imap_worker *w, const struct theme_set *ts);
+
+/*
+ * Whether the worker has been in the middle of talking to the server for
+ * longer than limit_ns without progress (a hung libetpan call: the
+ * watchdog then stops, and systemd restarts consultd). Waiting in IDLE or
+ * between polls is not "stuck".
+ */
+bool imap_worker_stuck(struct imap_worker *w, uint64_t limit_ns);
+
 /* Poll now, and call on_sweep_done once a full pass has completed. */
 void imap_worker_sweep(struct imap_worker *w);
 

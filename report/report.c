@@ -141,9 +141,10 @@ int report_markdown(FILE *out, struct storage *st, const struct config *cfg,
 		(long long)s.by_channel[CHANNEL_IMPORT]);
 	fprintf(out, "- %lld late %s (received after the close, within grace) %s included and marked.\n",
 		(long long)s.late, plural(s.late, "response", "responses"), plural(s.late, "is", "are"));
-	fprintf(out, "- Not counted: %lld %s, %lld %s; %lld %s in quarantine.\n",
+	fprintf(out, "- Not counted: %lld %s, %lld %s, %lld mailing-list %s; %lld %s in quarantine.\n",
 		(long long)s.auto_replies, plural(s.auto_replies, "auto-reply", "auto-replies"),
 		(long long)s.bounces, plural(s.bounces, "bounce", "bounces"),
+		(long long)s.lists, plural(s.lists, "message", "messages"),
 		(long long)s.quarantined, plural(s.quarantined, "message", "messages"));
 	fprintf(out, "- %lld %s no theme of the consultation.\n\n", (long long)s.no_theme,
 		s.no_theme == 1 ? "response raises" : "responses raise");
@@ -152,7 +153,7 @@ int report_markdown(FILE *out, struct storage *st, const struct config *cfg,
 	write_days(out, &s);
 
 	fprintf(out, "## Data quality and method\n\n");
-	fprintf(out, "- Stored %lld %s in all: %lld counted, %lld excluded (auto-replies, bounces, quarantine).\n",
+	fprintf(out, "- Stored %lld %s in all: %lld counted, %lld excluded (auto-replies, bounces, list mail, quarantine).\n",
 		(long long)s.stored, plural(s.stored, "message", "messages"), (long long)s.counted,
 		(long long)(s.stored - s.counted));
 	fprintf(out, "- Each message is stored once, keyed by its Message-ID (or a hash of its "

@@ -494,6 +494,42 @@ START_TEST(classify_response_replaces)
 }
 END_TEST
 
+static bool response_has_theme(const struct response *r, const char *id)
+{
+	for (size_t i = 0; i < r->n_themes; i++)
+		if (strcmp(r->themes[i].theme_id, id) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(classify_response_own_words)
+{
+	/* Quoted text and the signature are set aside... */
+	struct response r = {0};
+	r.text = strdup("Please keep Fernhill Road police station open.\n\n"
+			"On Tue, 4 Jan 2022 at 10:12, Consultation <c@example.org> wrote:\n"
+			"> Tell us about knife crime, county lines and drug dealing.\n");
+	ck_assert_int_eq(classify_response(shipped, &r), 0);
+	ck_assert(!response_has_theme(&r, "violence"));
+	ck_assert(!response_has_theme(&r, "exploitation"));
+	ck_assert(!response_has_theme(&r, "drugs"));
+	/* ...but attachments' text counts, even after a signature. */
+	free(r.text);
+	r.text = strdup("Our response is attached.\n-- \nJo Bloggs, Clerk\n\n"
+			"[attachment: letter.pdf]\nThe committee is alarmed by the rise in burglary "
+			"and robbery, and by knife crime among young people.");
+	ck_assert_int_eq(classify_response(shipped, &r), 0);
+	ck_assert(response_has_theme(&r, "burglary-robbery"));
+	ck_assert(response_has_theme(&r, "violence"));
+	/* An email that is only an attachment. */
+	free(r.text);
+	r.text = strdup("[attachment: letter.pdf]\nOn behalf of the board: more burglary patrols.\n-- \nnot a signature");
+	ck_assert_int_eq(classify_response(shipped, &r), 0);
+	ck_assert(response_has_theme(&r, "burglary-robbery"));
+	response_clear(&r);
+}
+END_TEST
+
 struct worker {
 	const char *text;
 	char want[256];
@@ -702,6 +738,7 @@ static Suite *classify_suite(void)
 	tcase_add_test(tc, terms_listed);
 	tcase_add_test(tc, length_normalised);
 	tcase_add_test(tc, classify_response_replaces);
+	tcase_add_test(tc, classify_response_own_words);
 	tcase_add_test(tc, shared_between_threads);
 	tcase_add_loop_test(tc, realistic_responses, 0,
 			    (int)(sizeof(samples) / sizeof(samples[0])));
