@@ -4,6 +4,8 @@
  * Reads the same config file as consultd and opens the store read-only, so
  * it is safe to run while the daemon works.
  */
+#include "ctl.h"
+
 #include "classify/classify.h"
 #include "classify/themes.h"
 #include "config/config.h"
@@ -26,14 +28,13 @@ static void usage(FILE *out)
 		"usage: consultctl -c FILE summary [--format md] [-o PATH]\n"
 		"       consultctl -c FILE export [--format jsonl]\n"
 		"       consultctl -c FILE classify   < text\n"
+		"       consultctl -c FILE status\n"
+		"       consultctl -c FILE show REF\n"
+		"       consultctl -c FILE quarantine [list | show REF | retry [REF]]\n"
+		"       consultctl -c FILE backup PATH\n"
 		"       consultctl --version\n");
 }
 
-struct ctl {
-	struct config *cfg;
-	struct theme_set *themes;
-	struct storage *store;
-};
 
 static int open_config(struct ctl *c, const char *path)
 {
@@ -50,10 +51,11 @@ static int open_config(struct ctl *c, const char *path)
 	return 0;
 }
 
-static int open_store(struct ctl *c)
+int ctl_open_store(struct ctl *c, bool write)
 {
 	char err[1024];
-	if (storage_open(c->cfg->storage_path, STORAGE_READ_ONLY, &c->store, err, sizeof(err)) != 0) {
+	if (storage_open(c->cfg->storage_path, write ? STORAGE_READ_WRITE : STORAGE_READ_ONLY,
+			 &c->store, err, sizeof(err)) != 0) {
 		fprintf(stderr, "consultctl: %s\n", err);
 		return -1;
 	}
@@ -153,7 +155,7 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "consultctl: export: format '%s' is not supported (jsonl)\n", format);
 		return 2;
 	}
-	if (open_store(c) != 0)
+	if (ctl_open_store(c, false) != 0)
 		return 1;
 	if (storage_foreach_response(c->store, export_one, stdout) != 0) {
 		fprintf(stderr, "consultctl: export: %s\n", storage_errmsg(c->store));
@@ -188,7 +190,7 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "consultctl: summary: format '%s' is not supported (md)\n", format);
 		return 2;
 	}
-	if (open_store(c) != 0)
+	if (ctl_open_store(c, false) != 0)
 		return 1;
 	FILE *out = stdout;
 	if (output != NULL && (out = fopen(output, "we")) == NULL) {
@@ -283,7 +285,12 @@ int main(int argc, char **argv)
 	char **sub_argv = argv + i;
 	struct ctl c = {0};
 	int rc;
-	if (strcmp(cmd, "summary") != 0 && strcmp(cmd, "export") != 0 && strcmp(cmd, "classify") != 0) {
+	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
+					       "quarantine", "backup"};
+	bool known = false;
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		known = known || strcmp(cmd, commands[k]) == 0;
+	if (!known) {
 		fprintf(stderr, "consultctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
@@ -296,6 +303,17 @@ int main(int argc, char **argv)
 		rc = cmd_summary(&c, sub_argc, sub_argv);
 	else if (strcmp(cmd, "export") == 0)
 		rc = cmd_export(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "status") == 0)
+		rc = ctl_status(&c);
+	else if (strcmp(cmd, "quarantine") == 0)
+		rc = ctl_quarantine(&c, sub_argc, sub_argv);
+	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
+		usage(stderr);
+		rc = 2;
+	} else if (strcmp(cmd, "show") == 0)
+		rc = ctl_show(&c, sub_argv[1]);
+	else if (strcmp(cmd, "backup") == 0)
+		rc = ctl_backup(&c, sub_argv[1]);
 	else
 		rc = cmd_classify(&c);
 out:

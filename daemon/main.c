@@ -107,8 +107,10 @@ static void on_batch(void *user, struct imap_batch *b)
 	for (size_t i = 0; ok && i < b->n; i++) {
 		struct response *r = &b->items[i].r;
 		bool inserted;
+		int64_t id;
 		r->late = window_is_late(d->cfg, r->received_at);
-		if (storage_insert_response(d->store, r, now, &inserted) != 0) {
+		if (storage_insert_response(d->store, r, now, &inserted, &id) != 0 ||
+		    storage_record_uid(d->store, src->key, b->uidvalidity, b->items[i].uid, id) != 0) {
 			ok = false;
 			break;
 		}
@@ -142,6 +144,51 @@ static void on_batch(void *user, struct imap_batch *b)
 		 src->key, added, dups, (unsigned)b->highest_uid, (long long)d->stored);
 	imap_worker_ack(src->worker, b, true);
 	notify_status(d);
+}
+
+static void on_polled(void *user)
+{
+	struct source *src = user;
+	if (storage_note_poll(src->d->store, src->key, now_seconds()) != 0)
+		log_warn("source=%s reason=\"noting the poll: %s\"", src->key,
+			 storage_errmsg(src->d->store));
+}
+
+static void on_error(void *user, const char *message)
+{
+	struct source *src = user;
+	if (storage_note_error(src->d->store, src->key, now_seconds(), message) != 0)
+		log_warn("source=%s reason=\"noting an error: %s\"", src->key,
+			 storage_errmsg(src->d->store));
+}
+
+/* Compare what the server holds with what is stored, and say so. */
+static void on_reconcile(void *user, uint32_t uidvalidity, uint32_t upto, const uint32_t *uids,
+			 size_t n)
+{
+	struct source *src = user;
+	uint32_t *missing;
+	size_t n_missing;
+	int64_t gone;
+	if (storage_reconcile(src->d->store, src->key, uidvalidity, uids, n, upto, now_seconds(),
+			      &missing, &n_missing, &gone) != 0) {
+		log_warn("source=%s reason=\"reconcile: %s\"", src->key, storage_errmsg(src->d->store));
+		return;
+	}
+	if (n_missing > 0) {
+		/* Should never happen: say exactly which, so it can be chased. */
+		char list[512];
+		size_t used = 0;
+		for (size_t i = 0; i < n_missing && used < sizeof(list) - 12; i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%u", i ? "," : "",
+						 (unsigned)missing[i]);
+		log_warn("source=%s event=reconcile server=%zu missing=%zu gone=%lld uids=%s%s", src->key,
+			 n, n_missing, (long long)gone, list, n_missing > 40 ? ",..." : "");
+	} else {
+		log_debug("source=%s event=reconcile server=%zu missing=0 gone=%lld", src->key, n,
+			  (long long)gone);
+	}
+	free(missing);
 }
 
 /* ---- the closing summary -------------------------------------------- */
@@ -237,7 +284,10 @@ static void free_sources(struct daemon *d)
 
 static int start_intake(struct daemon *d)
 {
-	static const struct imap_worker_callbacks cb = {on_batch, on_sweep_done};
+	static const struct imap_worker_callbacks cb = {
+		.on_batch = on_batch, .on_sweep_done = on_sweep_done, .on_polled = on_polled,
+		.on_error = on_error, .on_reconcile = on_reconcile,
+	};
 	for (size_t i = 0; i < d->n_sources; i++) {
 		struct source *src = &d->sources[i];
 		if (src->worker != NULL)

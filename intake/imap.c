@@ -22,6 +22,7 @@
 #include <libetpan/libetpan.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,18 @@
 #define KEEPALIVE_INTERVAL_SECONDS 15
 #define KEEPALIVE_PROBES 4
 
-enum event_kind { EVENT_BATCH, EVENT_SWEEP_DONE };
+enum event_kind { EVENT_BATCH, EVENT_SWEEP_DONE, EVENT_POLLED, EVENT_ERROR, EVENT_RECONCILE };
+
+/* Reconcile at most this often (and on every sweep). */
+#define RECONCILE_EVERY_NS (60ull * 1000000000ull)
 
 struct event {
 	enum event_kind kind;
-	struct imap_batch *batch;
+	struct imap_batch *batch;   /* EVENT_BATCH */
+	char *message;              /* EVENT_ERROR, owned */
+	uint32_t *uids;             /* EVENT_RECONCILE, owned */
+	size_t n;
+	uint32_t uidvalidity, upto;
 	struct event *next;
 };
 
@@ -126,6 +134,18 @@ bool imap_worker_stuck(struct imap_worker *w, uint64_t limit_ns)
 	return stuck;
 }
 
+static void queue_event(struct imap_worker *w, struct event *e)
+{
+	uv_mutex_lock(&w->mu);
+	if (w->to_loop_tail != NULL)
+		w->to_loop_tail->next = e;
+	else
+		w->to_loop = e;
+	w->to_loop_tail = e;
+	uv_mutex_unlock(&w->mu);
+	uv_async_send(&w->async);
+}
+
 static void post_event(struct imap_worker *w, enum event_kind kind, struct imap_batch *b)
 {
 	struct event *e = calloc(1, sizeof(*e));
@@ -137,14 +157,35 @@ static void post_event(struct imap_worker *w, enum event_kind kind, struct imap_
 	}
 	e->kind = kind;
 	e->batch = b;
-	uv_mutex_lock(&w->mu);
-	if (w->to_loop_tail != NULL)
-		w->to_loop_tail->next = e;
-	else
-		w->to_loop = e;
-	w->to_loop_tail = e;
-	uv_mutex_unlock(&w->mu);
-	uv_async_send(&w->async);
+	queue_event(w, e);
+}
+
+static void post_error(struct imap_worker *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void post_error(struct imap_worker *w, const char *fmt, ...)
+{
+	struct event *e = calloc(1, sizeof(*e));
+	char *msg = malloc(256);
+	if (e == NULL || msg == NULL) {
+		free(e);
+		free(msg);
+		return; /* only status is lost; the log has the error */
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, 256, fmt, ap);
+	va_end(ap);
+	e->kind = EVENT_ERROR;
+	e->message = msg;
+	queue_event(w, e);
+}
+
+static void event_free(struct event *e)
+{
+	free(e->message);
+	free(e->uids);
+	free(e);
 }
 
 static void on_async(uv_async_t *handle)
@@ -156,11 +197,24 @@ static void on_async(uv_async_t *handle)
 	uv_mutex_unlock(&w->mu);
 	while (e != NULL) {
 		struct event *next = e->next;
-		if (e->kind == EVENT_BATCH)
+		switch (e->kind) {
+		case EVENT_BATCH:
 			w->cb.on_batch(w->cb_user, e->batch);
-		else
+			break;
+		case EVENT_SWEEP_DONE:
 			w->cb.on_sweep_done(w->cb_user);
-		free(e);
+			break;
+		case EVENT_POLLED:
+			w->cb.on_polled(w->cb_user);
+			break;
+		case EVENT_ERROR:
+			w->cb.on_error(w->cb_user, e->message);
+			break;
+		case EVENT_RECONCILE:
+			w->cb.on_reconcile(w->cb_user, e->uidvalidity, e->upto, e->uids, e->n);
+			break;
+		}
+		event_free(e);
 		e = next;
 	}
 }
@@ -947,6 +1001,30 @@ static int poll_once(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity
 	return rc;
 }
 
+/* Tell the loop which UIDs the server holds up to the stored cursor. */
+static int post_reconcile(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity)
+{
+	if (w->last_uid == 0 || uidvalidity != w->uidvalidity)
+		return MAILIMAP_NO_ERROR;
+	uint32_t *uids;
+	size_t n;
+	int rc = uid_search(imap, key_uid_range(1, w->last_uid), 0, &uids, &n);
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	struct event *e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		free(uids);
+		return MAILIMAP_NO_ERROR; /* a skipped reconciliation loses nothing */
+	}
+	e->kind = EVENT_RECONCILE;
+	e->uids = uids;
+	e->n = n;
+	e->uidvalidity = uidvalidity;
+	e->upto = w->last_uid;
+	queue_event(w, e);
+	return MAILIMAP_NO_ERROR;
+}
+
 /*
  * Wait for news in IDLE until the server says something, the loop wakes us
  * (sweep, stop) or IDLE_REISSUE_SECONDS pass; then leave IDLE so the caller
@@ -972,6 +1050,7 @@ static void worker_main(void *arg)
 {
 	struct imap_worker *w = arg;
 	unsigned int backoff = 1;
+	uint64_t last_reconcile = 0;
 	mime_init();
 	while (!is_stopping(w)) {
 		uint32_t uidvalidity = 0;
@@ -979,6 +1058,7 @@ static void worker_main(void *arg)
 		mailimap *imap = session_open(w, &uidvalidity);
 		if (imap == NULL) {
 			mark_progress(w, false);
+			post_error(w, "cannot connect, log in or select (see the log)");
 			unsigned int jitter = (unsigned int)rand_r(&w->seed) % (backoff / 2 + 1);
 			log_warn("source=imap host=%s event=retry in_seconds=%u", w->host, backoff + jitter);
 			wait_for_work(w, backoff + jitter);
@@ -1010,15 +1090,28 @@ static void worker_main(void *arg)
 			uv_mutex_unlock(&w->mu);
 			int rc = poll_once(w, imap, uidvalidity);
 			if (rc != MAILIMAP_NO_ERROR) {
-				if (!is_stopping(w))
+				if (!is_stopping(w)) {
 					log_warn("source=imap host=%s reason=\"%s\" action=reconnect", w->host,
 						 imap_error_name(rc));
+					post_error(w, "%s", imap_error_name(rc));
+				}
 				if (sweeping) {
 					uv_mutex_lock(&w->mu);
 					w->sweep_requested = true; /* redo it on the next session */
 					uv_mutex_unlock(&w->mu);
 				}
 				break;
+			}
+			post_event(w, EVENT_POLLED, NULL);
+			if (sweeping || uv_hrtime() - last_reconcile >= RECONCILE_EVERY_NS) {
+				rc = post_reconcile(w, imap, uidvalidity);
+				if (rc != MAILIMAP_NO_ERROR) {
+					log_warn("source=imap host=%s reason=\"reconcile: %s\" action=reconnect",
+						 w->host, imap_error_name(rc));
+					post_error(w, "reconcile: %s", imap_error_name(rc));
+					break;
+				}
+				last_reconcile = uv_hrtime();
 			}
 			if (sweeping)
 				post_event(w, EVENT_SWEEP_DONE, NULL);
@@ -1038,6 +1131,7 @@ static void worker_main(void *arg)
 			if (rc != MAILIMAP_NO_ERROR) {
 				log_warn("source=imap host=%s reason=\"%s: %s\" action=reconnect", w->host,
 					 idle ? "IDLE" : "NOOP", imap_error_name(rc));
+				post_error(w, "%s: %s", idle ? "IDLE" : "NOOP", imap_error_name(rc));
 				break;
 			}
 		}
@@ -1181,7 +1275,7 @@ void imap_worker_stop(struct imap_worker *w)
 	while (e != NULL) {
 		struct event *next = e->next;
 		batch_free(e->batch);
-		free(e);
+		event_free(e);
 		e = next;
 	}
 	w->to_loop = w->to_loop_tail = NULL;

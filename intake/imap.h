@@ -51,6 +51,15 @@ struct imap_worker_callbacks {
 	/* A sweep asked for with imap_worker_sweep has searched the whole
 	 * mailbox and every batch it found has been acknowledged. */
 	void (*on_sweep_done)(void *user);
+	/* A pass over the mailbox went well. */
+	void (*on_polled)(void *user);
+	/* Something went wrong (already logged); message is borrowed. */
+	void (*on_error)(void *user, const char *message);
+	/* What the server holds up to `upto`, the worker's stored cursor, for
+	 * reconciliation (at most once a minute, and on a sweep). uids is
+	 * ascending and borrowed for the call. */
+	void (*on_reconcile)(void *user, uint32_t uidvalidity, uint32_t upto,
+			     const uint32_t *uids, size_t n);
 };
 
 struct imap_worker;

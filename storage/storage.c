@@ -17,6 +17,10 @@ enum stmt_id {
 	STMT_INSERT_BLOB,
 	STMT_GET_STATE,
 	STMT_SET_STATE,
+	STMT_EXISTING_ID,
+	STMT_RECORD_UID,
+	STMT_NOTE_POLL,
+	STMT_NOTE_ERROR,
 	STMT_COUNT
 };
 
@@ -34,6 +38,18 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	/* Content addressed: the same file sent twice is stored once. */
 	[STMT_INSERT_BLOB] = "INSERT OR IGNORE INTO attachment_blobs(sha256, data) VALUES(?,?)",
 	[STMT_GET_STATE] = "SELECT uidvalidity, last_uid FROM intake_state WHERE source = ?",
+	[STMT_EXISTING_ID] = "SELECT id FROM responses WHERE idem_key = ?",
+	[STMT_RECORD_UID] =
+		"INSERT OR REPLACE INTO imap_uids(source, uidvalidity, uid, response_id) VALUES(?,?,?,?)",
+	[STMT_NOTE_POLL] =
+		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at, last_poll_at)"
+		" VALUES(?1, 0, 0, ?2, ?2)"
+		" ON CONFLICT(source) DO UPDATE SET last_poll_at = excluded.last_poll_at",
+	[STMT_NOTE_ERROR] =
+		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at, last_error,"
+		" last_error_at) VALUES(?1, 0, 0, ?2, ?3, ?2)"
+		" ON CONFLICT(source) DO UPDATE SET last_error = excluded.last_error,"
+		" last_error_at = excluded.last_error_at",
 	[STMT_SET_STATE] =
 		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at) VALUES(?,?,?,?)"
 		" ON CONFLICT(source) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
@@ -109,6 +125,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE attachments ADD COLUMN text_error TEXT;"
 	"CREATE TABLE attachment_blobs("
 	" sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);",
+
+	/* 3: which response each mailbox UID was stored as (a duplicate's UID
+	 * points at the first copy), for reconciliation with the server; and
+	 * what each source last did, for consultctl status. */
+	"CREATE TABLE imap_uids("
+	" source TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" PRIMARY KEY(source, uidvalidity, uid)) WITHOUT ROWID;"
+	"CREATE INDEX imap_uids_response ON imap_uids(response_id);"
+	"ALTER TABLE intake_state ADD COLUMN last_poll_at INTEGER;"
+	"ALTER TABLE intake_state ADD COLUMN last_error TEXT;"
+	"ALTER TABLE intake_state ADD COLUMN last_error_at INTEGER;"
+	"ALTER TABLE intake_state ADD COLUMN reconciled_at INTEGER;"
+	"ALTER TABLE intake_state ADD COLUMN server_count INTEGER;"
+	"ALTER TABLE intake_state ADD COLUMN missing_count INTEGER;"
+	"ALTER TABLE intake_state ADD COLUMN missing_uids TEXT;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -118,6 +150,7 @@ struct storage {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	char errmsg[256];
+	char path[4096];
 };
 
 static void set_error(struct storage *st, const char *what)
@@ -174,6 +207,42 @@ static int foreign_keys_hold(struct storage *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * Copy the whole store to dest with SQLite's online backup, which is
+ * consistent even while another connection writes. Used before a
+ * migration (so an upgrade can be undone) and by consultctl backup.
+ */
+static int backup_to(struct storage *st, const char *dest)
+{
+	sqlite3 *out = NULL;
+	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", dest, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", st->db, "main") : NULL;
+	if (b != NULL) {
+		rc = sqlite3_backup_step(b, -1);
+		rc = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	} else {
+		rc = SQLITE_ERROR;
+	}
+	if (rc != SQLITE_OK)
+		snprintf(st->errmsg, sizeof(st->errmsg), "backup to %s: %s", dest,
+			 out != NULL ? sqlite3_errmsg(out) : "cannot open");
+	sqlite3_close(out);
+	if (rc != SQLITE_OK)
+		unlink(dest);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int storage_backup(struct storage *st, const char *dest)
+{
+	return backup_to(st, dest);
+}
+
 static int migrate(struct storage *st)
 {
 	int have = storage_schema_version(st);
@@ -186,6 +255,14 @@ static int migrate(struct storage *st)
 		snprintf(st->errmsg, sizeof(st->errmsg),
 			 "database schema version %d is newer than this consultd (%d)", have, want);
 		return -1;
+	}
+	if (have > 0 && have < want) {
+		/* An older consultd's store: keep a copy as it was before
+		 * touching it. */
+		char dest[4200];
+		snprintf(dest, sizeof(dest), "%s.schema-v%d.bak", st->path, have);
+		if (access(dest, F_OK) != 0 && backup_to(st, dest) != 0)
+			return -1;
 	}
 	for (int v = have; v < want; v++) {
 		char pragma[64];
@@ -229,6 +306,7 @@ int storage_open(const char *path, enum storage_mode mode, struct storage **out,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
 	if (mode == STORAGE_READ_WRITE && create_private(path, err, errlen) != 0) {
 		free(st);
 		return -1;
@@ -322,30 +400,10 @@ static int run(struct storage *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-int storage_insert_response(struct storage *st, const struct response *r,
-			    int64_t stored_at, bool *inserted)
+/* Themes, attachments and attachment bytes of response id. */
+static int insert_children(struct storage *st, int64_t id, const struct response *r)
 {
-	*inserted = false;
-	sqlite3_stmt *s = st->stmt[STMT_INSERT_RESPONSE];
-	bind_text(s, 1, response_channel_name(r->channel));
-	bind_text(s, 2, response_status_name(r->status));
-	bind_text(s, 3, r->status_reason);
-	bind_text(s, 4, r->source_id != NULL ? r->source_id : "");
-	bind_text(s, 5, r->message_id);
-	bind_text(s, 6, r->idem_key);
-	sqlite3_bind_int64(s, 7, r->received_at);
-	sqlite3_bind_int(s, 8, r->late);
-	bind_text(s, 9, r->sender_name);
-	bind_text(s, 10, r->sender_email);
-	bind_text(s, 11, r->subject);
-	bind_text(s, 12, r->text != NULL ? r->text : "");
-	sqlite3_bind_int64(s, 13, stored_at);
-	if (run(st, s, "storing response") != 0)
-		return -1;
-	if (sqlite3_changes(st->db) == 0)
-		return 0; /* already stored under this idempotency key */
-	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
-
+	sqlite3_stmt *s;
 	for (size_t i = 0; i < r->n_themes; i++) {
 		s = st->stmt[STMT_INSERT_THEME];
 		sqlite3_bind_int64(s, 1, id);
@@ -376,6 +434,50 @@ int storage_insert_response(struct storage *st, const struct response *r,
 		if (run(st, s, "storing attachment data") != 0)
 			return -1;
 	}
+	return 0;
+}
+
+int storage_insert_response(struct storage *st, const struct response *r,
+			    int64_t stored_at, bool *inserted, int64_t *id_out)
+{
+	*inserted = false;
+	if (id_out != NULL)
+		*id_out = 0;
+	sqlite3_stmt *s = st->stmt[STMT_INSERT_RESPONSE];
+	bind_text(s, 1, response_channel_name(r->channel));
+	bind_text(s, 2, response_status_name(r->status));
+	bind_text(s, 3, r->status_reason);
+	bind_text(s, 4, r->source_id != NULL ? r->source_id : "");
+	bind_text(s, 5, r->message_id);
+	bind_text(s, 6, r->idem_key);
+	sqlite3_bind_int64(s, 7, r->received_at);
+	sqlite3_bind_int(s, 8, r->late);
+	bind_text(s, 9, r->sender_name);
+	bind_text(s, 10, r->sender_email);
+	bind_text(s, 11, r->subject);
+	bind_text(s, 12, r->text != NULL ? r->text : "");
+	sqlite3_bind_int64(s, 13, stored_at);
+	if (run(st, s, "storing response") != 0)
+		return -1;
+	if (sqlite3_changes(st->db) == 0) {
+		/* Already stored under this idempotency key: say as which. */
+		s = st->stmt[STMT_EXISTING_ID];
+		bind_text(s, 1, r->idem_key);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW && id_out != NULL)
+			*id_out = sqlite3_column_int64(s, 0);
+		else if (rc != SQLITE_ROW)
+			set_error(st, "finding the stored copy");
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return rc == SQLITE_ROW ? 0 : -1;
+	}
+	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+	if (id_out != NULL)
+		*id_out = id;
+
+	if (insert_children(st, id, r) != 0)
+		return -1;
 	s = st->stmt[STMT_INSERT_RAW];
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_blob64(s, 2, r->raw != NULL ? (const void *)r->raw : "", r->raw_len,
@@ -519,24 +621,35 @@ oom:
 	return -1;
 }
 
-int storage_foreach_response(struct storage *st, storage_response_fn fn, void *user)
+int storage_visit(struct storage *st, const struct storage_filter *f, storage_response_fn fn,
+		  void *user)
 {
-	sqlite3_stmt *s = NULL, *th = NULL, *at = NULL;
+	sqlite3_stmt *s = NULL, *th = NULL, *at = NULL, *raw = NULL;
 	int ret = -1;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, channel, status, status_reason, source_id, message_id,"
-			       " idem_key, received_at, late, sender_name, sender_email, subject, text"
-			       " FROM responses ORDER BY id", -1, &s, NULL) != SQLITE_OK ||
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, channel, status, status_reason, source_id, message_id,"
+		 " idem_key, received_at, late, sender_name, sender_email, subject, text"
+		 " FROM responses WHERE (?1 = 0 OR id = ?1) AND (?2 IS NULL OR status = ?2)"
+		 " ORDER BY id");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT theme_id, score, terms FROM response_themes"
 			       " WHERE response_id = ? ORDER BY score DESC, theme_id", -1, &th,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT filename, content_type, size, sha256, text, text_error FROM attachments"
-			       " WHERE response_id = ? ORDER BY idx", -1, &at, NULL) != SQLITE_OK) {
-		set_error(st, "preparing export");
+			       " WHERE response_id = ? ORDER BY idx", -1, &at, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT raw FROM raw_sources WHERE response_id = ?", -1, &raw,
+			       NULL) != SQLITE_OK) {
+		set_error(st, "preparing to read responses");
 		goto out;
 	}
+	sqlite3_bind_int64(s, 1, f != NULL ? f->id : 0);
+	if (f != NULL && f->status_only)
+		sqlite3_bind_text(s, 2, response_status_name(f->status), -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct response r = {0};
@@ -554,6 +667,23 @@ int storage_foreach_response(struct storage *st, storage_response_fn fn, void *u
 		r.sender_email = column_dup(s, 10, &oom);
 		r.subject = column_dup(s, 11, &oom);
 		r.text = column_dup(s, 12, &oom);
+		if (!oom && f != NULL && f->with_raw) {
+			sqlite3_bind_int64(raw, 1, id);
+			if (sqlite3_step(raw) == SQLITE_ROW) {
+				int len = sqlite3_column_bytes(raw, 0);
+				const void *bytes = sqlite3_column_blob(raw, 0);
+				r.raw = malloc((size_t)len + 1);
+				if (r.raw == NULL || (bytes == NULL && len > 0))
+					oom = true;
+				else {
+					if (len > 0)
+						memcpy(r.raw, bytes, (size_t)len);
+					r.raw[len] = 0;
+					r.raw_len = (size_t)len;
+				}
+			}
+			sqlite3_reset(raw);
+		}
 		if (oom) {
 			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
 			response_clear(&r);
@@ -581,7 +711,28 @@ out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(th);
 	sqlite3_finalize(at);
+	sqlite3_finalize(raw);
 	return ret;
+}
+
+int storage_foreach_response(struct storage *st, storage_response_fn fn, void *user)
+{
+	return storage_visit(st, NULL, fn, user);
+}
+
+int64_t storage_parse_ref(const char *ref)
+{
+	const char *p = ref;
+	if ((p[0] == 'R' || p[0] == 'r') && p[1] == '-')
+		p += 2;
+	if (*p < '0' || *p > '9')
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(p, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return 0;
+	return (int64_t)v;
 }
 
 static int64_t scalar(struct storage *st, const char *sql, bool *failed)
@@ -706,4 +857,220 @@ void storage_stats_clear(struct storage_stats *s)
 	free(s->themes);
 	free(s->days);
 	memset(s, 0, sizeof(*s));
+}
+
+int storage_record_uid(struct storage *st, const char *source, uint32_t uidvalidity,
+		       uint32_t uid, int64_t response_id)
+{
+	sqlite3_stmt *s = st->stmt[STMT_RECORD_UID];
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, uid);
+	sqlite3_bind_int64(s, 4, response_id);
+	return run(st, s, "recording a mailbox UID");
+}
+
+int storage_note_poll(struct storage *st, const char *source, int64_t now)
+{
+	sqlite3_stmt *s = st->stmt[STMT_NOTE_POLL];
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, now);
+	return run(st, s, "noting a poll");
+}
+
+int storage_note_error(struct storage *st, const char *source, int64_t now, const char *error)
+{
+	sqlite3_stmt *s = st->stmt[STMT_NOTE_ERROR];
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, now);
+	bind_text(s, 3, error);
+	return run(st, s, "noting an error");
+}
+
+#define RECONCILE_SAMPLE 20 /* missing UIDs kept for status */
+
+int storage_reconcile(struct storage *st, const char *source, uint32_t uidvalidity,
+		      const uint32_t *server_uids, size_t n, uint32_t upto, int64_t now,
+		      uint32_t **missing, size_t *n_missing, int64_t *gone)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+	*missing = NULL;
+	*n_missing = 0;
+	*gone = 0;
+	uint32_t *miss = malloc((n ? n : 1) * sizeof(*miss));
+	if (miss == NULL) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+		return -1;
+	}
+	/* Walk the recorded UIDs (in order) beside the server's (in order). */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT uid FROM imap_uids WHERE source = ? AND uidvalidity = ?"
+			       " AND uid <= ? ORDER BY uid", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "reconciling");
+		goto out;
+	}
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, upto);
+	size_t i = 0, nm = 0;
+	int64_t server_upto = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t rec = (uint32_t)sqlite3_column_int64(s, 0);
+		while (i < n && server_uids[i] < rec) {
+			if (server_uids[i] <= upto)
+				miss[nm++] = server_uids[i];
+			i++;
+		}
+		if (i < n && server_uids[i] == rec)
+			i++;
+		else
+			(*gone)++;
+	}
+	if (rc != SQLITE_DONE) {
+		set_error(st, "reconciling");
+		goto out;
+	}
+	for (; i < n; i++)
+		if (server_uids[i] <= upto)
+			miss[nm++] = server_uids[i];
+	for (size_t k = 0; k < n; k++)
+		server_upto += server_uids[k] <= upto;
+	sqlite3_finalize(s);
+	s = NULL;
+
+	char sample[RECONCILE_SAMPLE * 11 + 1] = "";
+	size_t used = 0;
+	for (size_t k = 0; k < nm && k < RECONCILE_SAMPLE; k++)
+		used += (size_t)snprintf(sample + used, sizeof(sample) - used, "%s%u", k ? "," : "",
+					 (unsigned)miss[k]);
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE intake_state SET reconciled_at = ?, server_count = ?,"
+			       " missing_count = ?, missing_uids = ? WHERE source = ?", -1, &s,
+			       NULL) != SQLITE_OK) {
+		set_error(st, "saving the reconciliation");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, server_upto);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)nm);
+	if (nm > 0)
+		sqlite3_bind_text(s, 4, sample, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_text(s, 5, source);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		set_error(st, "saving the reconciliation");
+		goto out;
+	}
+	*missing = miss;
+	*n_missing = nm;
+	miss = NULL;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	free(miss);
+	return ret;
+}
+
+int storage_sources(struct storage *st, struct storage_source **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT source, uidvalidity, last_uid, updated_at, last_poll_at,"
+			       " last_error_at, reconciled_at, last_error, server_count, missing_count,"
+			       " missing_uids, (SELECT count(*) FROM imap_uids u WHERE u.source ="
+			       " i.source AND u.uidvalidity = i.uidvalidity)"
+			       " FROM intake_state i ORDER BY source", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "listing sources");
+		return -1;
+	}
+	size_t cap = 0;
+	int rc;
+	bool oom = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			void *p = realloc(*out, cap * sizeof(**out));
+			if (p == NULL) {
+				oom = true;
+				break;
+			}
+			*out = p;
+		}
+		struct storage_source *v = &(*out)[(*n)++];
+		memset(v, 0, sizeof(*v));
+		v->source = column_dup(s, 0, &oom);
+		v->uidvalidity = (uint32_t)sqlite3_column_int64(s, 1);
+		v->last_uid = (uint32_t)sqlite3_column_int64(s, 2);
+		v->updated_at = sqlite3_column_int64(s, 3);
+		v->last_poll_at = sqlite3_column_int64(s, 4);
+		v->last_error_at = sqlite3_column_int64(s, 5);
+		v->reconciled_at = sqlite3_column_int64(s, 6);
+		v->last_error = column_dup(s, 7, &oom);
+		v->server_count = sqlite3_column_int64(s, 8);
+		v->missing_count = sqlite3_column_int64(s, 9);
+		v->missing_uids = column_dup(s, 10, &oom);
+		v->stored = sqlite3_column_int64(s, 11);
+		if (oom)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (oom || (rc != SQLITE_DONE && rc != SQLITE_ROW)) {
+		if (oom)
+			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+		else
+			set_error(st, "listing sources");
+		storage_sources_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void storage_sources_free(struct storage_source *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].source);
+		free(v[i].last_error);
+		free(v[i].missing_uids);
+	}
+	free(v);
+}
+
+int storage_replace_parsed(struct storage *st, int64_t id, const struct response *r)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE responses SET status = ?, status_reason = ?, message_id = ?,"
+			       " sender_name = ?, sender_email = ?, subject = ?, text = ? WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto failed;
+	bind_text(s, 1, response_status_name(r->status));
+	bind_text(s, 2, r->status_reason);
+	bind_text(s, 3, r->message_id);
+	bind_text(s, 4, r->sender_name);
+	bind_text(s, 5, r->sender_email);
+	bind_text(s, 6, r->subject);
+	bind_text(s, 7, r->text != NULL ? r->text : "");
+	sqlite3_bind_int64(s, 8, id);
+	if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1)
+		goto failed;
+	sqlite3_finalize(s);
+	s = NULL;
+	char sql[128];
+	snprintf(sql, sizeof(sql), "DELETE FROM response_themes WHERE response_id = %lld;"
+		 "DELETE FROM attachments WHERE response_id = %lld;", (long long)id, (long long)id);
+	if (exec(st, sql) != 0)
+		return -1;
+	return insert_children(st, id, r);
+failed:
+	set_error(st, "replacing a response");
+	sqlite3_finalize(s);
+	return ret;
 }

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 2
+#define STORAGE_SCHEMA_VERSION 3
 
 struct storage;
 
@@ -37,20 +37,72 @@ void storage_close(struct storage *st); /* accepts NULL */
 const char *storage_errmsg(const struct storage *st);
 int storage_schema_version(struct storage *st);
 
+/*
+ * A consistent copy of the whole store at dest (which must not exist; it is
+ * created 0600), with SQLite's online backup: safe while consultd writes.
+ * Before migrating a store written by an older consultd, storage_open makes
+ * such a copy beside it, named PATH.schema-vN.bak.
+ */
+int storage_backup(struct storage *st, const char *dest);
+
 int storage_begin(struct storage *st);
 int storage_commit(struct storage *st);
 void storage_rollback(struct storage *st);
 
 /*
  * Store r (with its themes, attachments and raw source) unless a response
- * with the same idem_key is already stored. *inserted tells which. Must be
+ * with the same idem_key is already stored. *inserted tells which; *id
+ * (may be NULL) gets the id of the new row, or of the stored copy. Must be
  * called inside storage_begin/commit. r->idem_key must be set. Attachment
  * text and text_error go to attachments; the bytes of each attachment
  * that has data go to attachment_blobs under their sha256, once however
  * often the same file arrives.
  */
 int storage_insert_response(struct storage *st, const struct response *r,
-			    int64_t stored_at, bool *inserted);
+			    int64_t stored_at, bool *inserted, int64_t *id);
+
+/*
+ * Replace what parsing and classifying made of response id (status,
+ * reason, Message-ID, sender, subject, text, themes, attachments) by r's,
+ * keeping its reference, key, source, times and raw source: for
+ * re-parsing quarantined mail. Inside a transaction.
+ */
+int storage_replace_parsed(struct storage *st, int64_t id, const struct response *r);
+
+/* Record that mailbox UID (of source and uidvalidity) is stored as
+ * response_id. Inside the transaction that stored it. */
+int storage_record_uid(struct storage *st, const char *source, uint32_t uidvalidity,
+		       uint32_t uid, int64_t response_id);
+
+/* A source's last good pass, or its last error. */
+int storage_note_poll(struct storage *st, const char *source, int64_t now);
+int storage_note_error(struct storage *st, const char *source, int64_t now, const char *error);
+
+/*
+ * Reconcile a mailbox with the store: server_uids (ascending) are the UIDs
+ * the server holds; `upto` is the highest stored. Fills *missing with those
+ * up to `upto` never recorded as stored (caller frees; *n_missing of them)
+ * and *gone with how many recorded UIDs the server no longer holds (moved
+ * or deleted there), and saves the result for consultctl status.
+ */
+int storage_reconcile(struct storage *st, const char *source, uint32_t uidvalidity,
+		      const uint32_t *server_uids, size_t n, uint32_t upto, int64_t now,
+		      uint32_t **missing, size_t *n_missing, int64_t *gone);
+
+/* What consultctl status shows of each source. */
+struct storage_source {
+	char *source;
+	uint32_t uidvalidity, last_uid;
+	int64_t updated_at, last_poll_at, last_error_at, reconciled_at; /* 0: never */
+	char *last_error;       /* or NULL */
+	int64_t stored;         /* UIDs recorded as stored (this UIDVALIDITY) */
+	int64_t server_count, missing_count; /* at the last reconciliation */
+	char *missing_uids;     /* "12,15,..." (at most 20), or NULL */
+};
+
+/* Every source, in name order; caller frees with storage_sources_free. */
+int storage_sources(struct storage *st, struct storage_source **out, size_t *n);
+void storage_sources_free(struct storage_source *v, size_t n);
 
 /*
  * IMAP intake state of a source ("imap:user@host/mailbox"): the mailbox's
@@ -73,6 +125,19 @@ void storage_format_ref(int64_t id, char *buf, size_t len);
  */
 typedef int (*storage_response_fn)(void *user, const char *ref, const struct response *r);
 int storage_foreach_response(struct storage *st, storage_response_fn fn, void *user);
+
+/* Which responses storage_visit calls fn for (zeroed: all, without raw). */
+struct storage_filter {
+	int64_t id;                  /* only this one, or 0 */
+	bool status_only;            /* only those of `status` */
+	enum response_status status;
+	bool with_raw;               /* fill r->raw (NUL-terminated) and raw_len */
+};
+int storage_visit(struct storage *st, const struct storage_filter *f, storage_response_fn fn,
+		  void *user);
+
+/* "R-000042" or "42" to 42; 0 when it is not a reference. */
+int64_t storage_parse_ref(const char *ref);
 
 /* Counts the summary is built from. */
 struct storage_theme_count {

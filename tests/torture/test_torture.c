@@ -449,7 +449,7 @@ static int insert_run(void *p)
 	if (storage_begin(c->st) != 0)
 		return -1;
 	if (storage_get_imap_state(c->st, "imap:u@h/INBOX", &v, &last) != 0 ||
-	    storage_insert_response(c->st, &c->r, 1637020900, &inserted) != 0 ||
+	    storage_insert_response(c->st, &c->r, 1637020900, &inserted, NULL) != 0 ||
 	    storage_set_imap_state(c->st, "imap:u@h/INBOX", 7, 42, 1637020900) != 0 ||
 	    storage_commit(c->st) != 0) {
 		EXPECT(storage_errmsg(c->st)[0] != '\0');
@@ -547,7 +547,7 @@ START_TEST(storage_read)
 		char key[64];
 		snprintf(key, sizeof(key), "mid:torture-%d@example.org", i);
 		fill(&c.r, key);
-		ck_assert_int_eq(storage_insert_response(st, &c.r, 1637020900 + i, &inserted), 0);
+		ck_assert_int_eq(storage_insert_response(st, &c.r, 1637020900 + i, &inserted, NULL), 0);
 		response_clear(&c.r);
 	}
 	ck_assert_int_eq(storage_commit(st), 0);
@@ -630,31 +630,44 @@ static int is_eml(const struct dirent *d)
 	return n > 4 && strcmp(d->d_name + n - 4, ".eml") == 0;
 }
 
-START_TEST(mime)
+/* Every message in dir (relative to the source tree), each in turn. */
+static void torture_mime_dir(const char *rel)
 {
-	char samples[4200], path[4500];
+	char folder[4200], path[4500];
 	struct dirent **names;
-	snprintf(samples, sizeof(samples), "%s/tests/data/samples", SOURCE_DIR);
-	int n = scandir(samples, &names, is_eml, by_name);
-	ck_assert_int_gt(n, 0);
+	snprintf(folder, sizeof(folder), "%s/%s", SOURCE_DIR, rel);
+	int n = scandir(folder, &names, is_eml, by_name);
+	ck_assert_msg(n > 0, "no messages in %s", folder);
 	mime_init();
 	for (int i = 0; i < n; i++) {
 		struct mime_ctx c;
-		snprintf(path, sizeof(path), "%s/%s", samples, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", folder, names[i]->d_name);
 		ck_assert_int_eq(read_all(path, &c.raw, &c.len), 0);
 		memset(&c.want, 0, sizeof(c.want));
 		ck_assert_int_eq(mime_normalise(c.raw, c.len, &c.want), 0);
 		struct torture t = {
-		.name = names[i]->d_name,
-		.ctx = &c,
-		.run = mime_run,
-	};
+			.name = names[i]->d_name,
+			.ctx = &c,
+			.run = mime_run,
+		};
 		torture(&t);
 		response_clear(&c.want);
 		free(c.raw);
 		free(names[i]);
 	}
 	free(names);
+}
+
+START_TEST(mime)
+{
+	torture_mime_dir("tests/data/samples");
+}
+END_TEST
+
+/* Broken and hostile mail: the error paths of the normaliser. */
+START_TEST(mime_hostile)
+{
+	torture_mime_dir("tests/data/hostile");
 }
 END_TEST
 
@@ -669,7 +682,7 @@ static Suite *torture_suite(void)
 		{"themes", themes_shipped}, {"themes_errors", themes_bad},
 		{"classify", classify}, {"storage_open", storage_open_rw},
 		{"storage_insert", storage_insert}, {"storage_read", storage_read},
-		{"mime", mime},
+		{"mime", mime}, {"mime_hostile", mime_hostile},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);

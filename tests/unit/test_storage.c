@@ -24,8 +24,8 @@ static void setup(void)
 static void teardown(void)
 {
 	char p[160];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
+	const char *suffix[] = {"", "-wal", "-shm", ".schema-v1.bak", ".schema-v2.bak", ".copy"};
+	for (int i = 0; i < 6; i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
 		unlink(p);
 	}
@@ -132,11 +132,11 @@ START_TEST(insert_is_idempotent)
 	fill(&c, "mid:two@example.org", 1637107200, STATUS_AUTO_REPLY);
 	bool ins;
 	ck_assert_int_eq(storage_begin(st), 0);
-	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, NULL), 0);
 	ck_assert(ins);
-	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins, NULL), 0);
 	ck_assert(!ins);
-	ck_assert_int_eq(storage_insert_response(st, &c, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &c, 1, &ins, NULL), 0);
 	ck_assert(ins);
 	ck_assert_int_eq(storage_set_imap_state(st, "imap:u@h/INBOX", 77, 3, 1), 0);
 	ck_assert_int_eq(storage_commit(st), 0);
@@ -177,7 +177,7 @@ START_TEST(rollback_keeps_nothing)
 	fill(&a, "mid:three@example.org", 1637020800, STATUS_RESPONSE);
 	bool ins;
 	ck_assert_int_eq(storage_begin(st), 0);
-	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, NULL), 0);
 	ck_assert_int_eq(storage_set_imap_state(st, "imap:u@h/INBOX", 5, 9, 1), 0);
 	storage_rollback(st);
 	struct storage_stats s;
@@ -246,9 +246,9 @@ START_TEST(attachments_stored_once)
 	give_data(&a.attachments[0], "%PDF-letter", "aa11", "Dear MOPAC, ...");
 	give_data(&b.attachments[0], "%PDF-letter", "aa11", NULL);
 	ck_assert_int_eq(storage_begin(st), 0);
-	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, NULL), 0);
 	ck_assert(ins);
-	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins, NULL), 0);
 	ck_assert(ins);
 	ck_assert_int_eq(storage_commit(st), 0);
 	ck_assert_int_eq(storage_foreach_response(st, check_attachment_text, &n), 0);
@@ -280,7 +280,7 @@ START_TEST(list_kept_not_counted)
 	fill(&a, "mid:list@example.org", 1637020800, STATUS_LIST);
 	a.status_reason = strdup("List-Id: <x.lists.example.org>");
 	ck_assert_int_eq(storage_begin(st), 0);
-	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, NULL), 0);
 	ck_assert_int_eq(storage_commit(st), 0);
 	ck_assert_int_eq(storage_stats(st, &s), 0);
 	ck_assert_int_eq(s.stored, 1);
@@ -393,11 +393,22 @@ START_TEST(migrates_from_v1)
 
 	st = open_rw();
 	ck_assert_int_eq(storage_schema_version(st), STORAGE_SCHEMA_VERSION);
-	ck_assert_int_eq(STORAGE_SCHEMA_VERSION, 2);
+	ck_assert_int_ge(STORAGE_SCHEMA_VERSION, 2);
+	/* The store as the older consultd left it was copied first. */
+	char bak[200];
+	snprintf(bak, sizeof(bak), "%s.schema-v1.bak", path);
+	sqlite3 *old;
+	ck_assert_int_eq(sqlite3_open_v2(bak, &old, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *q;
+	ck_assert_int_eq(sqlite3_prepare_v2(old, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(old);
 	fill(&a, "mid:after@example.org", 1637200000, STATUS_LIST);
 	give_data(&a.attachments[0], "bytes", "cd34", "some text");
 	ck_assert_int_eq(storage_begin(st), 0);
-	ck_assert_int_eq(storage_insert_response(st, &a, 5, &ins), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 5, &ins, NULL), 0);
 	ck_assert(ins);
 	ck_assert_int_eq(storage_commit(st), 0);
 	ck_assert_int_eq(storage_foreach_response(st, check_migrated, &n), 0);
@@ -426,6 +437,76 @@ START_TEST(migrates_from_v1)
 }
 END_TEST
 
+START_TEST(reconcile_and_sources)
+{
+	struct storage *st = open_rw();
+	struct response a, b;
+	fill(&a, "mid:r1@example.org", 1637020800, STATUS_RESPONSE);
+	fill(&b, "mid:r2@example.org", 1637020800, STATUS_RESPONSE);
+	bool ins;
+	int64_t id_a, id_b, id_dup;
+	const char *src = "imap:u@h/INBOX";
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, &id_a), 0);
+	ck_assert_int_eq(storage_insert_response(st, &b, 1, &ins, &id_b), 0);
+	/* UID 3 is a second copy of a: recorded as a's id. */
+	ck_assert_int_eq(storage_insert_response(st, &a, 1, &ins, &id_dup), 0);
+	ck_assert(!ins);
+	ck_assert_int_eq(id_dup, id_a);
+	ck_assert_int_eq(storage_record_uid(st, src, 7, 1, id_a), 0);
+	ck_assert_int_eq(storage_record_uid(st, src, 7, 2, id_b), 0);
+	ck_assert_int_eq(storage_record_uid(st, src, 7, 3, id_dup), 0);
+	ck_assert_int_eq(storage_set_imap_state(st, src, 7, 5, 1), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+
+	/* The server holds 1, 3, 4, 5: 2 is gone (moved or deleted there),
+	 * 4 and 5 were never stored although the cursor is at 5. */
+	const uint32_t server[] = {1, 3, 4, 5, 9};
+	uint32_t *missing;
+	size_t n_missing;
+	int64_t gone;
+	ck_assert_int_eq(storage_note_poll(st, src, 100), 0);
+	ck_assert_int_eq(storage_note_error(st, src, 90, "login refused"), 0);
+	ck_assert_int_eq(storage_reconcile(st, src, 7, server, 5, 5, 101, &missing, &n_missing, &gone), 0);
+	ck_assert_uint_eq(n_missing, 2);
+	ck_assert_uint_eq(missing[0], 4);
+	ck_assert_uint_eq(missing[1], 5);
+	ck_assert_int_eq(gone, 1);
+	free(missing);
+
+	struct storage_source *v;
+	size_t n;
+	ck_assert_int_eq(storage_sources(st, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].source, src);
+	ck_assert_int_eq(v[0].last_poll_at, 100);
+	ck_assert_int_eq(v[0].last_error_at, 90);
+	ck_assert_str_eq(v[0].last_error, "login refused");
+	ck_assert_int_eq(v[0].reconciled_at, 101);
+	ck_assert_int_eq(v[0].server_count, 4);
+	ck_assert_int_eq(v[0].missing_count, 2);
+	ck_assert_str_eq(v[0].missing_uids, "4,5");
+	ck_assert_int_eq(v[0].stored, 3);
+	storage_sources_free(v, n);
+
+	/* An online backup is a complete store. */
+	char copy[200];
+	snprintf(copy, sizeof(copy), "%s.copy", path);
+	ck_assert_int_eq(storage_backup(st, copy), 0);
+	ck_assert_int_eq(storage_backup(st, copy), -1); /* never overwrites */
+	struct storage *c;
+	ck_assert_int_eq(storage_open(copy, STORAGE_READ_ONLY, &c, err, sizeof(err)), 0);
+	struct storage_stats s;
+	ck_assert_int_eq(storage_stats(c, &s), 0);
+	ck_assert_int_eq(s.stored, 2);
+	storage_stats_clear(&s);
+	storage_close(c);
+	response_clear(&a);
+	response_clear(&b);
+	storage_close(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("storage");
@@ -439,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, attachments_stored_once);
 	tcase_add_test(tc, list_kept_not_counted);
 	tcase_add_test(tc, migrates_from_v1);
+	tcase_add_test(tc, reconcile_and_sources);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
