@@ -26,6 +26,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 /* How long the final sweep may take before the summary is written anyway. */
@@ -346,26 +347,32 @@ static void on_window_timer(uv_timer_t *t)
 /* ---- watchdog --------------------------------------------------------- */
 
 /*
- * WATCHDOG=1 proves the loop turns; it is withheld when an IMAP worker has
- * been stuck inside a server command far longer than its timeout (the
- * libetpan hangs of TECH-NOTES), so systemd restarts consultd and the
- * next run fetches again.
+ * A worker stuck inside a server command far longer than its timeout (the
+ * libetpan hangs of TECH-NOTES) cannot be stopped or joined. Everything
+ * stored is committed (the loop commits synchronously), so consultd exits
+ * at once with EX_TEMPFAIL; systemd's Restart=on-failure starts it again
+ * and the new run fetches whatever was not acknowledged. Under systemd,
+ * WATCHDOG=1 also proves that the loop itself turns.
  */
+#define STUCK_CHECK_MS 15000
+
 static void on_watchdog(uv_timer_t *t)
 {
 	struct daemon *d = t->data;
 	for (size_t i = 0; i < d->n_sources; i++) {
 		struct source *src = &d->sources[i];
-		uint64_t limit = (uint64_t)src->cfg->timeout * 10u * 1000000000u;
-		if (src->worker != NULL && imap_worker_stuck(src->worker, limit)) {
-			log_err("source=%s reason=\"worker stuck in a server command for over %d s\" "
-				"action=\"stop the watchdog; systemd restarts consultd\"",
-				src->key, src->cfg->timeout * 10);
-			uv_timer_stop(t);
-			return;
+		int limit_s = src->cfg->timeout * 4 > 60 ? src->cfg->timeout * 4 : 60;
+		if (src->worker != NULL &&
+		    imap_worker_stuck(src->worker, (uint64_t)limit_s * 1000000000u)) {
+			log_err("source=%s reason=\"IMAP worker stuck in a server command for over %d s\" "
+				"action=\"exit; everything stored is committed\"", src->key, limit_s);
+			sd_notify(0, "STOPPING=1");
+			storage_close(d->store);
+			_exit(75);
 		}
 	}
-	sd_notify(0, "WATCHDOG=1");
+	if (d->watchdog_usec > 0)
+		sd_notify(0, "WATCHDOG=1");
 }
 
 /* ---- signals and shutdown ------------------------------------------- */
@@ -615,11 +622,16 @@ int main(int argc, char **argv)
 	d.sweep_timer.data = &d;
 	uv_timer_init(d.loop, &d.watchdog_timer);
 	d.watchdog_timer.data = &d;
+	uint64_t every_ms = STUCK_CHECK_MS;
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000) {
-		uint64_t every_ms = d.watchdog_usec / 2000; /* twice per period */
-		uv_timer_start(&d.watchdog_timer, on_watchdog, every_ms, every_ms);
+		every_ms = d.watchdog_usec / 2000; /* twice per period */
+		if (every_ms > STUCK_CHECK_MS)
+			every_ms = STUCK_CHECK_MS;
 		log_info("event=watchdog every_ms=%llu", (unsigned long long)every_ms);
+	} else {
+		d.watchdog_usec = 0;
 	}
+	uv_timer_start(&d.watchdog_timer, on_watchdog, every_ms, every_ms);
 	uv_signal_init(d.loop, &d.sig_term);
 	uv_signal_init(d.loop, &d.sig_int);
 	uv_signal_init(d.loop, &d.sig_hup);

@@ -426,18 +426,71 @@ static void set_keepalive(struct imap_worker *w, int fd)
 			 strerror(errno));
 }
 
-/* Whether the server offers IDLE, asking for its capabilities if the
- * greeting and login did not say. */
+/* Whether the server offers IDLE (capabilities are asked for again after
+ * login, see session_open). */
 static bool server_has_idle(mailimap *imap)
 {
-	if (imap->imap_connection_info == NULL ||
-	    imap->imap_connection_info->imap_capability == NULL) {
-		struct mailimap_capability_data *caps = NULL;
-		if (mailimap_capability(imap, &caps) != MAILIMAP_NO_ERROR)
-			return false;
-		mailimap_capability_data_free(caps);
-	}
 	return mailimap_has_idle(imap) != 0;
+}
+
+/*
+ * libetpan's plaintext socket driver returns 0 at end of file, and its
+ * literal reader then loops on that 0 forever at full CPU (TECH-NOTES).
+ * The session's low-level driver is swapped for a copy whose read turns
+ * end of file into an error, which every caller of it handles.
+ */
+static struct mailstream_low_driver eof_safe_driver;
+static ssize_t (*plain_read)(mailstream_low *, void *, size_t);
+static uv_once_t eof_safe_once = UV_ONCE_INIT;
+static const struct mailstream_low_driver *plain_driver;
+
+static ssize_t eof_safe_read(mailstream_low *low, void *buf, size_t len)
+{
+	ssize_t n = plain_read(low, buf, len);
+	return n == 0 && len > 0 ? -1 : n;
+}
+
+static void eof_safe_init(void)
+{
+	eof_safe_driver = *plain_driver;
+	plain_read = plain_driver->mailstream_read;
+	eof_safe_driver.mailstream_read = eof_safe_read;
+}
+
+static void make_eof_safe(mailimap *imap)
+{
+	mailstream_low *low = mailstream_get_low(imap->imap_stream);
+	if (low == NULL || low->driver == &eof_safe_driver)
+		return;
+	if (plain_driver == NULL)
+		plain_driver = low->driver; /* the same socket driver for every session */
+	uv_once(&eof_safe_once, eof_safe_init);
+	if (low->driver == plain_driver)
+		low->driver = &eof_safe_driver;
+}
+
+/*
+ * Drop a session without waiting on it: mailimap_free would send LOGOUT
+ * and wait a whole timeout for the answer of a server that is gone.
+ */
+static void session_drop(mailimap *imap)
+{
+	if (imap->imap_stream != NULL) {
+		mailstream_close(imap->imap_stream);
+		imap->imap_stream = NULL;
+	}
+	mailimap_free(imap);
+}
+
+/* Capabilities learnt before STARTTLS or LOGIN are stale (RFC 3501
+ * 6.2.1): ask again. */
+static int refresh_capabilities(mailimap *imap)
+{
+	struct mailimap_capability_data *caps = NULL;
+	int rc = mailimap_capability(imap, &caps);
+	if (rc == MAILIMAP_NO_ERROR)
+		mailimap_capability_data_free(caps);
+	return rc;
 }
 
 static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
@@ -458,6 +511,8 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 		goto fail;
 	}
 	set_keepalive(w, mailstream_low_get_fd(mailstream_get_low(imap->imap_stream)));
+	if (w->tls == IMAP_TLS_NONE)
+		make_eof_safe(imap);
 	if (w->tls == IMAP_TLS_STARTTLS) {
 		rc = mailimap_socket_starttls_with_callback(imap, set_sni, w);
 		if (rc != MAILIMAP_NO_ERROR) {
@@ -487,6 +542,11 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 			 w->auth == IMAP_AUTH_XOAUTH2 ? "xoauth2" : "password", imap_error_name(rc));
 		goto fail;
 	}
+	rc = refresh_capabilities(imap);
+	if (rc != MAILIMAP_NO_ERROR) {
+		log_warn("source=imap host=%s reason=\"CAPABILITY: %s\"", w->host, imap_error_name(rc));
+		goto fail;
+	}
 	rc = mailimap_select(imap, w->mailbox);
 	if (rc != MAILIMAP_NO_ERROR || imap->imap_selection_info == NULL) {
 		log_warn("source=imap mailbox=%s reason=\"select: %s\"", w->mailbox, imap_error_name(rc));
@@ -497,7 +557,7 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 		 w->mailbox, (unsigned)*uidvalidity);
 	return imap;
 fail:
-	mailimap_free(imap);
+	session_drop(imap);
 	return NULL;
 }
 
@@ -1046,6 +1106,15 @@ static int idle_wait(struct imap_worker *w, mailimap *imap)
 	return mailimap_idle_done(imap);
 }
 
+/* Wait before the next attempt, exponentially longer with jitter. */
+static void back_off(struct imap_worker *w, unsigned int *backoff)
+{
+	unsigned int jitter = (unsigned int)rand_r(&w->seed) % (*backoff / 2 + 1);
+	log_warn("source=imap host=%s event=retry in_seconds=%u", w->host, *backoff + jitter);
+	wait_for_work(w, *backoff + jitter);
+	*backoff = *backoff * 2 > BACKOFF_MAX_SECONDS ? BACKOFF_MAX_SECONDS : *backoff * 2;
+}
+
 static void worker_main(void *arg)
 {
 	struct imap_worker *w = arg;
@@ -1059,14 +1128,11 @@ static void worker_main(void *arg)
 		if (imap == NULL) {
 			mark_progress(w, false);
 			post_error(w, "cannot connect, log in or select (see the log)");
-			unsigned int jitter = (unsigned int)rand_r(&w->seed) % (backoff / 2 + 1);
-			log_warn("source=imap host=%s event=retry in_seconds=%u", w->host, backoff + jitter);
-			wait_for_work(w, backoff + jitter);
-			backoff = backoff * 2 > BACKOFF_MAX_SECONDS ? BACKOFF_MAX_SECONDS : backoff * 2;
 			/* A sweep waits for the next good pass; it is not a reason to hammer. */
+			back_off(w, &backoff);
 			continue;
 		}
-		backoff = 1;
+		bool failed = false;
 		bool idle = w->use_idle && server_has_idle(imap) &&
 			    mailstream_setup_idle(imap->imap_stream) == 0;
 		if (w->use_idle && !idle)
@@ -1089,7 +1155,10 @@ static void worker_main(void *arg)
 			w->sweep_requested = false;
 			uv_mutex_unlock(&w->mu);
 			int rc = poll_once(w, imap, uidvalidity);
+			if (rc == MAILIMAP_NO_ERROR)
+				backoff = 1; /* only a session that got somewhere resets it */
 			if (rc != MAILIMAP_NO_ERROR) {
+				failed = true;
 				if (!is_stopping(w)) {
 					log_warn("source=imap host=%s reason=\"%s\" action=reconnect", w->host,
 						 imap_error_name(rc));
@@ -1109,6 +1178,7 @@ static void worker_main(void *arg)
 					log_warn("source=imap host=%s reason=\"reconcile: %s\" action=reconnect",
 						 w->host, imap_error_name(rc));
 					post_error(w, "reconcile: %s", imap_error_name(rc));
+					failed = true;
 					break;
 				}
 				last_reconcile = uv_hrtime();
@@ -1132,6 +1202,7 @@ static void worker_main(void *arg)
 				log_warn("source=imap host=%s reason=\"%s: %s\" action=reconnect", w->host,
 					 idle ? "IDLE" : "NOOP", imap_error_name(rc));
 				post_error(w, "%s: %s", idle ? "IDLE" : "NOOP", imap_error_name(rc));
+				failed = true;
 				break;
 			}
 		}
@@ -1142,7 +1213,9 @@ static void worker_main(void *arg)
 		uv_mutex_unlock(&w->mu);
 		if (idle)
 			mailstream_unsetup_idle(imap->imap_stream);
-		mailimap_free(imap);
+		session_drop(imap);
+		if (failed && !is_stopping(w))
+			back_off(w, &backoff);
 	}
 }
 
@@ -1168,7 +1241,7 @@ int imap_check(const struct imap_config *cfg, char *info, size_t len)
 		 cfg->mailbox, (unsigned)sel->sel_exists, (unsigned)uidvalidity,
 		 (unsigned)sel->sel_uidnext);
 	mailimap_logout(imap);
-	mailimap_free(imap);
+	session_drop(imap);
 	return 0;
 }
 
