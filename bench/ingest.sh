@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Time consultd ingesting N messages (default 1000, variants of the
-# project's samples) from a local Dovecot, end to end: connect, fetch,
-# parse, classify, store, flag, and write the closing summary.
+# Time consultd ingesting N messages from a local Dovecot, end to end:
+# connect, fetch, parse, classify, store, flag, and write the closing
+# summary. KIND is `samples` (variants of the project's samples, 1-8 KB)
+# or `mixed` (bench/make-mailbox.py: 2-300 KB, one in eight with a PDF).
 #
-#   bash bench/ingest.sh BUILD_DIR [N]
+#   bash bench/ingest.sh BUILD_DIR [N] [KIND]
 set -u
 build=$(cd "${1:-build}" && pwd)
 count=${2:-1000}
+kind=${3:-samples}
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CONSULTD=$build/consultd
 source "$SOURCE_DIR/tests/lib/common.sh"
@@ -17,11 +19,15 @@ trap 'dovecot_stop; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 dovecot_start "$work/dovecot" >/dev/null || exit 1
 mkdir msgs
-set -- "$SOURCE_DIR"/tests/data/samples/*.eml
-samples=("$@")
-for i in $(seq 1 "$count"); do
-	make_variant "${samples[$((i % ${#samples[@]}))]}" "bench$i" "msgs/$i.eml"
-done
+if [ "$kind" = mixed ]; then
+	python3 "$SOURCE_DIR/bench/make-mailbox.py" "$count" msgs || exit 1
+else
+	set -- "$SOURCE_DIR"/tests/data/samples/*.eml
+	samples=("$@")
+	for i in $(seq 1 "$count"); do
+		make_variant "${samples[$((i % ${#samples[@]}))]}" "bench$i" "msgs/$i.eml"
+	done
+fi
 bytes=$(cat msgs/*.eml | wc -c)
 dovecot_deliver_maildir msgs/*.eml
 doveadm -c "$DOVECOT_CONF" index -u "$DOVECOT_USER" INBOX
@@ -34,9 +40,9 @@ start=$(date +%s.%N)
 rc=$?
 end=$(date +%s.%N)
 stored=$(sql "SELECT count(*) FROM responses")
-awk -v n="$count" -v b="$bytes" -v s="$start" -v e="$end" -v rss="$(cat rss.txt)" \
+awk -v kind="$kind" -v n="$count" -v b="$bytes" -v s="$start" -v e="$end" -v rss="$(cat rss.txt)" \
 	-v stored="$stored" -v rc="$rc" 'BEGIN {
 	t = e - s
-	printf "consultd ingest: %d messages (%.1f MB) in %.2f s: %.0f messages/s, %.1f MB/s, peak RSS %.0f MB; stored %d, exit %d\n",
-		n, b / 1048576, t, n / t, b / 1048576 / t, rss / 1024, stored, rc }'
+	printf "consultd ingest (%s): %d messages (%.1f MB) in %.2f s: %.0f messages/s, %.1f MB/s, peak RSS %.0f MB; stored %d, exit %d\n",
+		kind, n, b / 1048576, t, n / t, b / 1048576 / t, rss / 1024, stored, rc }'
 [ "$stored" -eq "$count" ] && [ "$rc" -eq 0 ]
