@@ -172,10 +172,10 @@ char *quote_own_text(const char *text, size_t *set_aside)
 	/* Where the own text ends: the first tail marker. */
 	size_t end = n;
 	for (size_t i = 0; i < n && end == n; i++) {
-		if (is_attribution(&lines[i]) || is_outlook_block(lines, n, i) || is_signature(&lines[i]))
+		if (is_attribution(&lines[i]) || is_outlook_block(lines, n, i) || is_signature(&lines[i]) ||
+		    /* a disclaimer: a paragraph of its own, after the respondent's */
+		    (i > 0 && is_blank(&lines[i - 1]) && is_disclaimer(&lines[i])))
 			end = i;
-		else if (i > 0 && is_blank(&lines[i - 1]) && is_disclaimer(&lines[i]))
-			end = i; /* a paragraph of its own, after the respondent's */
 	}
 	for (size_t i = 0; i < n; i++)
 		keep[i] = i < end && !is_quoted(&lines[i]);

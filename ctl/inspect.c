@@ -298,8 +298,8 @@ static int retry_one(struct ctl *c, int64_t id)
 		storage_rollback(c->store);
 		goto out;
 	}
-	char reason[300];
 	if (r.status == STATUS_QUARANTINED) {
+		char reason[300];
 		printf("%s: still quarantined: %s\n", ref, log_escape(r.status_reason, reason, sizeof(reason)));
 		ret = 0;
 	} else {

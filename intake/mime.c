@@ -2018,7 +2018,7 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 	int rc = -1;
 
 	if (raw == NULL)
-		len = 0;
+		len = parse_len = 0; /* parse_len too: it was taken from len above */
 	/* Cheap, and a caller that forgot mime_init() still parses. */
 	mime_init();
 	r.raw = malloc(len > 0 ? len : 1);

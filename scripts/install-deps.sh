@@ -13,6 +13,9 @@ packages=(
 # Sanitizer and fuzzer builds (make ci) use clang's runtime.
 if [ "${CONSULTD_CI_DEPS:-0}" = 1 ]; then
 	packages+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy gcovr)
+	# valgrind only recommends it, but needs libc's symbols to redirect
+	# the dynamic loader's string functions reliably.
+	packages+=(libc6-dbg)
 fi
 
 missing=()

@@ -15,10 +15,11 @@
  * it returned).
  *
  * What cannot be reached: GLib and GMime allocate with g_malloc, which
- * aborts on failure by design, libxml2 and libstemmer allocate inside their
- * own shared objects, and libc functions (qsort, iconv_open, the FILE a
- * getline reads) allocate internally. Only our code's allocations and
- * SQLite's are failed.
+ * aborts on failure by design; libxml2, poppler, libzip and libstemmer
+ * allocate inside their own shared objects; libc functions (qsort,
+ * iconv_open, the FILE a getline reads) allocate internally. Only our
+ * code's allocations (and getline, realpath, fopen) and SQLite's are
+ * failed.
  */
 #ifndef CONSULTD_ALLOC_HOOK_H
 #define CONSULTD_ALLOC_HOOK_H

@@ -671,20 +671,15 @@ START_TEST(mime_hostile)
 }
 END_TEST
 
-static Suite *torture_suite(void)
+struct case_def {
+	const char *name;
+	const TTest *test;
+};
+
+static Suite *torture_suite(const struct case_def *cases, size_t n)
 {
 	Suite *s = suite_create("torture");
-	struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
-		{"config", config_good}, {"config_errors", config_bad},
-		{"themes", themes_shipped}, {"themes_errors", themes_bad},
-		{"classify", classify}, {"storage_open", storage_open_rw},
-		{"storage_insert", storage_insert}, {"storage_read", storage_read},
-		{"mime", mime}, {"mime_hostile", mime_hostile},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		TCase *tc = tcase_create(cases[i].name);
 		/* Thousands of runs each; slower still under the sanitizers. */
 		tcase_set_timeout(tc, 600);
@@ -694,8 +689,44 @@ static Suite *torture_suite(void)
 	return s;
 }
 
-int main(void)
+static bool known_case(const struct case_def *cases, size_t n, const char *name)
 {
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cases[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * test_torture              every case
+ * test_torture CASE         one case (ctest runs them side by side)
+ * test_torture --expect CASE...
+ *                           succeed only when the cases are exactly these,
+ *                           so the CMake list cannot miss one
+ */
+int main(int argc, char **argv)
+{
+	const struct case_def cases[] = {
+		{"config", config_good}, {"config_errors", config_bad},
+		{"themes", themes_shipped}, {"themes_errors", themes_bad},
+		{"classify", classify}, {"storage_open", storage_open_rw},
+		{"storage_insert", storage_insert}, {"storage_read", storage_read},
+		{"mime", mime}, {"mime_hostile", mime_hostile},
+	};
+	const size_t n_cases = sizeof(cases) / sizeof(cases[0]);
+	if (argc >= 2 && strcmp(argv[1], "--expect") == 0) {
+		bool same = (size_t)(argc - 2) == n_cases;
+		for (int i = 2; i < argc; i++)
+			same = same && known_case(cases, n_cases, argv[i]);
+		if (!same)
+			fprintf(stderr, "test_torture: the ctest list of cases differs from the program's\n");
+		return same ? 0 : 1;
+	}
+	const char *only = argc >= 2 ? argv[1] : NULL;
+	if (only != NULL && !known_case(cases, n_cases, only)) {
+		fprintf(stderr, "test_torture: no case %s\n", only);
+		return 1;
+	}
 	hook_install();
 	/* Thousands of databases are created, each with fsyncs: a tmpfs makes
 	 * that fast where there is one. */
@@ -708,8 +739,8 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	SRunner *sr = srunner_create(torture_suite());
-	srunner_run_all(sr, CK_NORMAL);
+	SRunner *sr = srunner_create(torture_suite(cases, n_cases));
+	srunner_run(sr, NULL, only, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	const char *made[] = {"good.conf", "bad.conf", "bad.themes", "open.sqlite",
