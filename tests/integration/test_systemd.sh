@@ -5,19 +5,11 @@
 set -u
 source "$SOURCE_DIR/tests/lib/common.sh"
 
-work=$(mktemp -d)
-chmod 755 "$work" # Dovecot's unprivileged processes must traverse it
-daemon_pid= listener_pid=
-cleanup() {
-	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
+listener_pid=
+on_exit() {
 	[ -n "$listener_pid" ] && kill "$listener_pid" 2>/dev/null
-	dovecot_stop
-	[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
-trap cleanup EXIT
-cd "$work" || exit 1
-dovecot_start "$work/dovecot" || exit 1
-DB=$work/consultd.sqlite
+setup_dovecot_test
 samples=$SOURCE_DIR/tests/data/samples
 write_config consultd.conf "$(rfc3339 '-1 hour')" "$(rfc3339 '+1 hour')" 0
 

@@ -77,3 +77,25 @@ make_variant() { # make_variant SRC TAG DEST
 }
 
 sql() { sqlite3 -readonly -batch "$DB" "$@"; }
+
+# Every Dovecot-backed test starts the same way: a private work directory
+# (the current directory from then on) with a Dovecot in it, and a trap
+# that kills consultd (daemon_pid), runs the test's own `on_exit` if it
+# defines one, stops Dovecot and removes the directory (kept with KEEP=1).
+# Sets work and DB.
+setup_dovecot_test() {
+	work=$(mktemp -d)
+	chmod 755 "$work" # Dovecot's unprivileged processes must traverse it
+	daemon_pid=
+	trap cleanup_dovecot_test EXIT
+	cd "$work" || exit 1
+	dovecot_start "$work/dovecot" || exit 1
+	DB=$work/consultd.sqlite
+}
+
+cleanup_dovecot_test() {
+	[ -n "${daemon_pid:-}" ] && kill -9 "$daemon_pid" 2>/dev/null
+	declare -F on_exit >/dev/null && on_exit
+	dovecot_stop
+	if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
