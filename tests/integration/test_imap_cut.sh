@@ -11,17 +11,7 @@ source "$SOURCE_DIR/tests/lib/common.sh"
 source "$SOURCE_DIR/tests/lib/certs.sh"
 source "$SOURCE_DIR/tests/lib/peers.sh"
 
-work=$(mktemp -d)
-chmod 755 "$work" # Dovecot's unprivileged processes must traverse it
-peer='' daemon_pid=''
-cleanup() {
-	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
-	peer_stop "$peer"
-	dovecot_stop
-	[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
+setup_peer_test
 make_certs "$work/certs" || { echo "cannot make test certificates"; exit 1; }
 DOVECOT_SSL_CERT=$work/certs/good.pem DOVECOT_SSL_KEY=$work/certs/good.key \
 	dovecot_start "$work/dovecot" || exit 1

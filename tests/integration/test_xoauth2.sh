@@ -11,15 +11,7 @@ source "$SOURCE_DIR/tests/lib/common.sh"
 source "$SOURCE_DIR/tests/lib/certs.sh"
 source "$SOURCE_DIR/tests/lib/peers.sh"
 
-work=$(mktemp -d)
-peer='' daemon_pid=''
-cleanup() {
-	[ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null
-	peer_stop "$peer"
-	[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
+setup_peer_test
 make_certs "$work/certs" || { echo "cannot make test certificates"; exit 1; }
 mkdir msgs
 cp "$SOURCE_DIR"/tests/data/samples/0[1-5]-*.eml msgs/

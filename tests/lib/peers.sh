@@ -60,3 +60,22 @@ path = consultd.sqlite
 folder = reports
 CONF
 }
+
+# The tests with a scripted peer start the same way: a private work
+# directory (the current directory from then on) and a trap that kills
+# consultd (daemon_pid) and the peer (peer), stops a Dovecot if one was
+# started, and removes the directory (kept with KEEP=1). Sets work.
+setup_peer_test() {
+	work=$(mktemp -d)
+	chmod 755 "$work" # a Dovecot's unprivileged processes must traverse it
+	peer='' daemon_pid=''
+	trap cleanup_peer_test EXIT
+	cd "$work" || exit 1
+}
+
+cleanup_peer_test() {
+	[ -n "${daemon_pid:-}" ] && kill -9 "$daemon_pid" 2>/dev/null
+	peer_stop "${peer:-}"
+	dovecot_stop
+	if [ -n "${KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
