@@ -382,6 +382,22 @@ static int on_imap(struct loader *ld, int line, const char *sec, const char *nam
 	return 0;
 }
 
+/* [storage] retention: whole days, "90" or "90d". */
+static int parse_retention(const char *value, int *days)
+{
+	char *end;
+	if (!isdigit((unsigned char)value[0]))
+		return -1;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (*end == 'd')
+		end++;
+	if (errno != 0 || *end != '\0' || v > 36500)
+		return -1;
+	*days = (int)v;
+	return 0;
+}
+
 static int handler(void *user, int line, const char *section, const char *name,
 		   const char *value)
 {
@@ -395,6 +411,11 @@ static int handler(void *user, int line, const char *section, const char *name,
 	} else if (strcmp(section, "storage") == 0 && strcmp(name, "path") == 0) {
 		set_string(ld, &ld->cfg->storage_path, value, true);
 		ld->seen.storage_path = true;
+		known = 0;
+	} else if (strcmp(section, "storage") == 0 && strcmp(name, "retention") == 0) {
+		if (parse_retention(value, &ld->cfg->retention_days) != 0)
+			add_error(ld, line, section, name,
+				  "'%s' is not a number of days from 0 to 36500 (e.g. 90 or 90d)", value);
 		known = 0;
 	} else if (strcmp(section, "report") == 0 && strcmp(name, "folder") == 0) {
 		set_string(ld, &ld->cfg->report_folder, value, true);
@@ -500,6 +521,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 		ld.oom = true;
 		goto fail;
 	}
+	ld.cfg->retention_days = -1;
 	int rc = ini_lines_parse(path, handler, &ld);
 	if (rc == -1) {
 		add_error(&ld, 0, NULL, NULL, "cannot read: %s", strerror(errno));

@@ -50,6 +50,8 @@ struct config {
 	struct imap_config imap[CONFIG_MAX_MAILBOXES];
 	size_t n_imap;          /* mailboxes configured, in file order */
 	char *storage_path;     /* absolute path of the SQLite file */
+	int retention_days;     /* raw mail and attachment bytes kept this many
+				 * days after closes + grace; -1: for ever */
 	char *report_folder;    /* absolute path */
 };
 

@@ -15,12 +15,14 @@
 #include "version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -32,6 +34,9 @@ static void usage(FILE *out)
 		"       consultctl -c FILE show REF\n"
 		"       consultctl -c FILE quarantine [list | show REF | retry [REF]]\n"
 		"       consultctl -c FILE backup PATH\n"
+		"       consultctl -c FILE forget EMAIL\n"
+		"       consultctl -c FILE export-subject EMAIL\n"
+		"       consultctl -c FILE purge\n"
 		"       consultctl --version\n");
 }
 
@@ -69,9 +74,8 @@ static json_t *str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static int export_one(void *user, const char *ref, const struct response *r)
+json_t *ctl_response_json(const char *ref, const struct response *r)
 {
-	FILE *out = user;
 	char when[32];
 	config_format_time(r->received_at, when, sizeof(when));
 	json_t *o = json_object();
@@ -131,6 +135,13 @@ static int export_one(void *user, const char *ref, const struct response *r)
 	}
 	json_object_set_new(o, "attachments", atts);
 	json_object_set_new(o, "campaign", json_null());
+	return o;
+}
+
+static int export_one(void *user, const char *ref, const struct response *r)
+{
+	FILE *out = user;
+	json_t *o = ctl_response_json(ref, r);
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0 || fputc('\n', out) == EOF)
@@ -193,9 +204,15 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 	if (ctl_open_store(c, false) != 0)
 		return 1;
 	FILE *out = stdout;
-	if (output != NULL && (out = fopen(output, "we")) == NULL) {
-		fprintf(stderr, "consultctl: %s: %s\n", output, strerror(errno));
-		return 1;
+	if (output != NULL) {
+		/* A summary quotes respondents: private to its owner, like the store. */
+		int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+			fprintf(stderr, "consultctl: %s: %s\n", output, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return 1;
+		}
 	}
 	int64_t now = (int64_t)time(NULL);
 	bool closing = now >= c->cfg->closes + c->cfg->grace;
@@ -286,7 +303,8 @@ int main(int argc, char **argv)
 	struct ctl c = {0};
 	int rc;
 	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
-					       "quarantine", "backup"};
+					       "quarantine", "backup", "forget", "export-subject",
+					       "purge"};
 	bool known = false;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		known = known || strcmp(cmd, commands[k]) == 0;
@@ -307,6 +325,11 @@ int main(int argc, char **argv)
 		rc = ctl_status(&c);
 	else if (strcmp(cmd, "quarantine") == 0)
 		rc = ctl_quarantine(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "purge") == 0)
+		rc = sub_argc == 1 ? ctl_purge(&c) : (usage(stderr), 2);
+	else if (strcmp(cmd, "forget") == 0 || strcmp(cmd, "export-subject") == 0)
+		rc = sub_argc != 2 ? (usage(stderr), 2)
+		     : cmd[0] == 'f' ? ctl_forget(&c, sub_argv[1]) : ctl_export_subject(&c, sub_argv[1]);
 	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
 		usage(stderr);
 		rc = 2;

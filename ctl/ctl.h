@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "storage/storage.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 
 struct ctl {
@@ -25,5 +26,14 @@ int ctl_status(struct ctl *c);
 int ctl_show(struct ctl *c, const char *ref);
 int ctl_backup(struct ctl *c, const char *dest);
 int ctl_quarantine(struct ctl *c, int argc, char **argv);
+
+/* Personal data (subject.c): erase a respondent, give their data back,
+ * apply [storage] retention now. */
+int ctl_forget(struct ctl *c, const char *email);
+int ctl_export_subject(struct ctl *c, const char *email);
+int ctl_purge(struct ctl *c);
+
+/* One response as consultctl export writes it (a new reference). */
+json_t *ctl_response_json(const char *ref, const struct response *r);
 
 #endif

@@ -58,6 +58,7 @@ struct daemon {
 	uv_timer_t window_timer;
 	uv_timer_t sweep_timer;
 	uv_timer_t watchdog_timer;
+	uv_timer_t purge_timer;
 	uint64_t watchdog_usec;     /* from systemd's WATCHDOG_USEC, 0 when off */
 	const char *config_path;
 	struct theme_set *retired[64]; /* theme sets replaced by reloads: a worker
@@ -92,6 +93,8 @@ static void notify_status(struct daemon *d)
 static void shutdown_daemon(struct daemon *d, int code);
 static void stop_intake(struct daemon *d);
 static void on_window_timer(uv_timer_t *t);
+static void on_purge_timer(uv_timer_t *t);
+static void purge_all(struct daemon *d);
 static int load_all(const char *path, struct config **cfg, struct theme_set **themes,
 		    char *err, size_t errlen);
 static void log_lines(const char *event, const char *text);
@@ -216,8 +219,14 @@ static void report_done_cb(uv_work_t *req, int status)
 		sd_notify(0, msg);
 	}
 	d->phase = PHASE_DONE;
-	if (d->stopping || d->cfg->on_close == ON_CLOSE_EXIT || d->exit_code != 0)
+	if (d->stopping || d->exit_code != 0) {
 		shutdown_daemon(d, d->exit_code);
+	} else if (d->cfg->on_close == ON_CLOSE_EXIT) {
+		purge_all(d); /* retention already due: do it before going */
+		shutdown_daemon(d, d->exit_code);
+	} else {
+		on_purge_timer(&d->purge_timer);
+	}
 }
 
 static void write_closing_summary(struct daemon *d)
@@ -344,6 +353,54 @@ static void on_window_timer(uv_timer_t *t)
 	}
 }
 
+/* ---- retention -------------------------------------------------------- */
+
+/*
+ * [storage] retention: once the closing summary is written and the due
+ * time (window_purge_at) has passed, raw mail and attachment bytes are
+ * deleted on the loop's own connection, in batches short enough to keep
+ * the loop (and the watchdog) turning. Checked hourly, so a retention set
+ * by a reload or a clock change is noticed.
+ */
+#define PURGE_BATCH 500
+#define PURGE_CHECK_MS (3600 * 1000)
+
+/* One batch when due; 1 when more is left, 0 when done or not due, -1 on error. */
+static int purge_batch(struct daemon *d)
+{
+	int64_t now = now_seconds(), at = window_purge_at(d->cfg);
+	if (at < 0 || now < at || d->phase != PHASE_DONE)
+		return 0;
+	int64_t raw, blobs;
+	if (storage_purge(d->store, now, PURGE_BATCH, &raw, &blobs) != 0) {
+		log_err("event=retention-purge reason=\"%s\"", storage_errmsg(d->store));
+		return -1;
+	}
+	if (raw > 0 || blobs > 0)
+		log_info("event=retention-purge raw_sources=%lld attachment_blobs=%lld",
+			 (long long)raw, (long long)blobs);
+	return raw == PURGE_BATCH || blobs == PURGE_BATCH ? 1 : 0;
+}
+
+static void on_purge_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	uint64_t next_ms = PURGE_CHECK_MS;
+	int64_t now = now_seconds(), at = window_purge_at(d->cfg);
+	if (purge_batch(d) > 0)
+		next_ms = 10; /* let the loop breathe, then the next batch */
+	else if (at > now && at - now < PURGE_CHECK_MS / 1000)
+		next_ms = (uint64_t)(at - now) * 1000 + 200;
+	if (!d->stopping)
+		uv_timer_start(&d->purge_timer, on_purge_timer, next_ms, 0);
+}
+
+static void purge_all(struct daemon *d)
+{
+	while (purge_batch(d) > 0)
+		;
+}
+
 /* ---- watchdog --------------------------------------------------------- */
 
 /*
@@ -393,6 +450,7 @@ static void shutdown_daemon(struct daemon *d, int code)
 	uv_timer_stop(&d->window_timer);
 	uv_timer_stop(&d->sweep_timer);
 	uv_timer_stop(&d->watchdog_timer);
+	uv_timer_stop(&d->purge_timer);
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
@@ -622,6 +680,9 @@ int main(int argc, char **argv)
 	d.sweep_timer.data = &d;
 	uv_timer_init(d.loop, &d.watchdog_timer);
 	d.watchdog_timer.data = &d;
+	uv_timer_init(d.loop, &d.purge_timer);
+	d.purge_timer.data = &d;
+	uv_timer_start(&d.purge_timer, on_purge_timer, PURGE_CHECK_MS, 0);
 	uint64_t every_ms = STUCK_CHECK_MS;
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000) {
 		every_ms = d.watchdog_usec / 2000; /* twice per period */

@@ -37,3 +37,10 @@ bool window_is_late(const struct config *cfg, int64_t received_at)
 {
 	return received_at >= cfg->closes;
 }
+
+int64_t window_purge_at(const struct config *cfg)
+{
+	if (cfg->retention_days < 0)
+		return -1;
+	return cfg->closes + cfg->grace + (int64_t)cfg->retention_days * 86400;
+}

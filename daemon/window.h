@@ -28,4 +28,10 @@ int64_t window_next_change(const struct config *cfg, int64_t now);
 /* A response received at this time is late. */
 bool window_is_late(const struct config *cfg, int64_t received_at);
 
+/*
+ * When raw mail and attachment bytes are due to be purged ([storage]
+ * retention days after closes + grace), or -1 when retention is not set.
+ */
+int64_t window_purge_at(const struct config *cfg);
+
 #endif

@@ -196,7 +196,7 @@ int report_write_closing(const struct config *cfg, const struct theme_set *ts,
 	snprintf(path, sizeof(path), "%s/closing-summary-%s.md", cfg->report_folder, day);
 	snprintf(tmp, sizeof(tmp), "%s/.closing-summary-%s.md.XXXXXX", cfg->report_folder, day);
 
-	if (mkdir(cfg->report_folder, 0750) != 0 && errno != EEXIST) {
+	if (mkdir(cfg->report_folder, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", cfg->report_folder, strerror(errno));
 		return -1;
 	}
@@ -216,7 +216,7 @@ int report_write_closing(const struct config *cfg, const struct theme_set *ts,
 	}
 	if (report_markdown(f, st, cfg, ts, now, true, err, errlen) != 0)
 		goto unlink_tmp;
-	if (fchmod(fileno(f), 0640) != 0 || fsync(fileno(f)) != 0) {
+	if (fchmod(fileno(f), 0600) != 0 || fsync(fileno(f)) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto unlink_tmp;
 	}

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ enum stmt_id {
 	STMT_RECORD_UID,
 	STMT_NOTE_POLL,
 	STMT_NOTE_ERROR,
+	STMT_FORGOTTEN,
 	STMT_COUNT
 };
 
@@ -54,6 +56,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at) VALUES(?,?,?,?)"
 		" ON CONFLICT(source) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
 		" last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+	[STMT_FORGOTTEN] = "SELECT 1 FROM forgotten WHERE key_hash = ?",
 };
 
 /* Each entry moves the schema from version i to i + 1. Never edit a
@@ -141,6 +144,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE intake_state ADD COLUMN server_count INTEGER;"
 	"ALTER TABLE intake_state ADD COLUMN missing_count INTEGER;"
 	"ALTER TABLE intake_state ADD COLUMN missing_uids TEXT;",
+
+	/* 4: personal data. A forgotten response's UIDs stay recorded (with
+	 * no response) so reconciliation still counts them as stored, hence
+	 * ON DELETE SET NULL and a rebuild of imap_uids; `forgotten` holds a
+	 * hash of each erased idempotency key so the mail is never taken in
+	 * again; `audit` says what was erased or purged, and when, with no
+	 * personal data. */
+	"CREATE TABLE imap_uids_new("
+	" source TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" response_id INTEGER REFERENCES responses(id) ON DELETE SET NULL,"
+	" PRIMARY KEY(source, uidvalidity, uid)) WITHOUT ROWID;"
+	"INSERT INTO imap_uids_new(source, uidvalidity, uid, response_id)"
+	" SELECT source, uidvalidity, uid, response_id FROM imap_uids;"
+	"DROP TABLE imap_uids;"
+	"ALTER TABLE imap_uids_new RENAME TO imap_uids;"
+	"CREATE INDEX imap_uids_response ON imap_uids(response_id);"
+	"CREATE TABLE forgotten(key_hash TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" action TEXT NOT NULL CHECK(action IN ('forget','purge-raw','purge-attachments')),"
+	" count INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -437,12 +461,44 @@ static int insert_children(struct storage *st, int64_t id, const struct response
 	return 0;
 }
 
+/* The tombstone of an erased idempotency key: a hash, so that no
+ * Message-ID (which may name the sender) outlives the response. */
+static void forgotten_hash(const char *idem_key, char hex[65])
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	static const char domain[] = "consultd forgotten key\n";
+	g_checksum_update(ck, (const guchar *)domain, sizeof(domain) - 1);
+	g_checksum_update(ck, (const guchar *)idem_key, (gssize)strlen(idem_key));
+	snprintf(hex, 65, "%s", g_checksum_get_string(ck));
+	g_checksum_free(ck);
+}
+
+/* 1 when idem_key was forgotten, 0 when not, -1 on error. */
+static int is_forgotten(struct storage *st, const char *idem_key)
+{
+	char hex[65];
+	if (idem_key == NULL)
+		return 0;
+	forgotten_hash(idem_key, hex);
+	sqlite3_stmt *s = st->stmt[STMT_FORGOTTEN];
+	sqlite3_bind_text(s, 1, hex, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		set_error(st, "checking forgotten keys");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int storage_insert_response(struct storage *st, const struct response *r,
 			    int64_t stored_at, bool *inserted, int64_t *id_out)
 {
 	*inserted = false;
 	if (id_out != NULL)
 		*id_out = 0;
+	int forgotten = is_forgotten(st, r->idem_key);
+	if (forgotten != 0)
+		return forgotten > 0 ? 0 : -1; /* erased on request: never again */
 	sqlite3_stmt *s = st->stmt[STMT_INSERT_RESPONSE];
 	bind_text(s, 1, response_channel_name(r->channel));
 	bind_text(s, 2, response_status_name(r->status));
@@ -631,6 +687,7 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 		 "SELECT id, channel, status, status_reason, source_id, message_id,"
 		 " idem_key, received_at, late, sender_name, sender_email, subject, text"
 		 " FROM responses WHERE (?1 = 0 OR id = ?1) AND (?2 IS NULL OR status = ?2)"
+		 " AND (?3 IS NULL OR lower(sender_email) = lower(?3))"
 		 " ORDER BY id");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
@@ -650,6 +707,7 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 		sqlite3_bind_text(s, 2, response_status_name(f->status), -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 2);
+	bind_text(s, 3, f != NULL ? f->sender_email : NULL);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct response r = {0};
@@ -866,7 +924,10 @@ int storage_record_uid(struct storage *st, const char *source, uint32_t uidvalid
 	bind_text(s, 1, source);
 	sqlite3_bind_int64(s, 2, uidvalidity);
 	sqlite3_bind_int64(s, 3, uid);
-	sqlite3_bind_int64(s, 4, response_id);
+	if (response_id > 0)
+		sqlite3_bind_int64(s, 4, response_id);
+	else
+		sqlite3_bind_null(s, 4); /* a forgotten response's mail */
 	return run(st, s, "recording a mailbox UID");
 }
 
@@ -1073,4 +1134,156 @@ failed:
 	set_error(st, "replacing a response");
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* ---- personal data ---------------------------------------------------- */
+
+static int audit(struct storage *st, int64_t now, const char *action, int64_t count)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit(at, action, count) VALUES(?,?,?)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		set_error(st, "writing the audit log");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, count);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		set_error(st, "writing the audit log");
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Cascades are what erase a response's dependants: refuse to run without. */
+static int foreign_keys_on(struct storage *st)
+{
+	sqlite3_stmt *s;
+	int on = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_keys", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		on = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (!on)
+		snprintf(st->errmsg, sizeof(st->errmsg), "foreign keys are off on this connection");
+	return on ? 0 : -1;
+}
+
+static int forget_in_txn(struct storage *st, const char *email, int64_t now, int64_t *erased)
+{
+	sqlite3_stmt *s = NULL, *ins = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT idem_key FROM responses WHERE lower(sender_email) = lower(?)",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO forgotten(key_hash) VALUES(?)", -1,
+			       &ins, NULL) != SQLITE_OK) {
+		set_error(st, "forgetting");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(s, 0);
+		char hex[65];
+		forgotten_hash(key != NULL ? key : "", hex);
+		sqlite3_bind_text(ins, 1, hex, -1, SQLITE_TRANSIENT);
+		if (run(st, ins, "keeping a forgotten key") != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		set_error(st, "forgetting");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM responses WHERE lower(sender_email) = lower(?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "forgetting");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, email, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		set_error(st, "erasing responses");
+		goto out;
+	}
+	*erased = sqlite3_changes(st->db);
+	if (exec(st, "DELETE FROM attachment_blobs WHERE sha256 NOT IN"
+		     " (SELECT sha256 FROM attachments)") != 0)
+		goto out;
+	ret = audit(st, now, "forget", *erased);
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
+/*
+ * Copy the WAL into the file and empty it, so the pages that held erased
+ * data before (still in old WAL frames) are gone too. Best effort: while
+ * another connection reads, the WAL is emptied at a later checkpoint.
+ */
+static void checkpoint(struct storage *st)
+{
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+int storage_forget(struct storage *st, const char *email, int64_t now, int64_t *erased)
+{
+	*erased = 0;
+	/* secure_delete: the erased rows are overwritten with zeros, not left
+	 * readable in free pages of the file. */
+	if (foreign_keys_on(st) != 0 || exec(st, "PRAGMA secure_delete = ON") != 0 ||
+	    storage_begin(st) != 0)
+		return -1;
+	if (forget_in_txn(st, email, now, erased) != 0) {
+		storage_rollback(st);
+		*erased = 0;
+		return -1;
+	}
+	if (storage_commit(st) != 0) {
+		storage_rollback(st);
+		*erased = 0;
+		return -1;
+	}
+	checkpoint(st);
+	return 0;
+}
+
+static int purge_in_txn(struct storage *st, int64_t now, int limit, int64_t *raw, int64_t *blobs)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "DELETE FROM raw_sources WHERE response_id IN"
+		 " (SELECT response_id FROM raw_sources LIMIT %d)", limit);
+	if (exec(st, sql) != 0)
+		return -1;
+	*raw = sqlite3_changes(st->db);
+	snprintf(sql, sizeof(sql), "DELETE FROM attachment_blobs WHERE sha256 IN"
+		 " (SELECT sha256 FROM attachment_blobs LIMIT %d)", limit);
+	if (exec(st, sql) != 0)
+		return -1;
+	*blobs = sqlite3_changes(st->db);
+	if (*raw > 0 && audit(st, now, "purge-raw", *raw) != 0)
+		return -1;
+	if (*blobs > 0 && audit(st, now, "purge-attachments", *blobs) != 0)
+		return -1;
+	return 0;
+}
+
+int storage_purge(struct storage *st, int64_t now, int limit, int64_t *raw, int64_t *blobs)
+{
+	*raw = *blobs = 0;
+	if (limit <= 0)
+		limit = 1;
+	if (exec(st, "PRAGMA secure_delete = ON") != 0 || storage_begin(st) != 0)
+		return -1;
+	if (purge_in_txn(st, now, limit, raw, blobs) != 0 || storage_commit(st) != 0) {
+		storage_rollback(st);
+		*raw = *blobs = 0;
+		return -1;
+	}
+	if (*raw < limit && *blobs < limit && (*raw > 0 || *blobs > 0))
+		checkpoint(st); /* the last batch */
+	return 0;
 }

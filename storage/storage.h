@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 3
+#define STORAGE_SCHEMA_VERSION 4
 
 struct storage;
 
@@ -132,6 +132,7 @@ struct storage_filter {
 	bool status_only;            /* only those of `status` */
 	enum response_status status;
 	bool with_raw;               /* fill r->raw (NUL-terminated) and raw_len */
+	const char *sender_email;    /* only this sender (ASCII case ignored), or NULL */
 };
 int storage_visit(struct storage *st, const struct storage_filter *f, storage_response_fn fn,
 		  void *user);
@@ -169,5 +170,32 @@ struct storage_stats {
 
 int storage_stats(struct storage *st, struct storage_stats *out);
 void storage_stats_clear(struct storage_stats *s);
+
+/* ---- personal data ---------------------------------------------------- */
+
+/*
+ * Erase every response whose sender address is email (ASCII case
+ * ignored), in one transaction of its own: the rows go, and with them
+ * (ON DELETE CASCADE) their themes, attachments, raw source and whatever
+ * else references a response; attachment bytes no other response uses
+ * are deleted. The mailbox UIDs they were stored from stay recorded with
+ * no response, so reconciliation still counts them, and a hash of each
+ * idempotency key is kept so the same mail is never stored again (a
+ * mailbox read afresh after a UIDVALIDITY change skips it). An audit row
+ * (time, "forget", how many) records it with no personal data. Needs a
+ * read-write store; *erased gets the number of responses (0 is not an
+ * error).
+ */
+int storage_forget(struct storage *st, const char *email, int64_t now, int64_t *erased);
+
+/*
+ * Retention: delete up to `limit` raw sources and up to `limit` attachment
+ * blobs, in one transaction, keeping the extracted text, attachment text
+ * and themes. *raw and *blobs get how many went; fewer than `limit` of
+ * both means nothing is left. Each kind purged leaves an audit row
+ * ("purge-raw", "purge-attachments"). Whether retention is due is the
+ * caller's business (window_purge_at).
+ */
+int storage_purge(struct storage *st, int64_t now, int limit, int64_t *raw, int64_t *blobs);
 
 #endif
