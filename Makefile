@@ -26,7 +26,7 @@ bench: build
 	bash bench/run.sh $(BUILD)
 
 install: build
-	cmake --install $(BUILD) $(if $(DESTDIR),--prefix /usr,)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) $(if $(DESTDIR),--prefix /usr,)
 
 clean:
 	rm -rf $(BUILD)
