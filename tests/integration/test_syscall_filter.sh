@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The units' SystemCallFilter= (@system-service without @privileged and
-# @resources) allows every system call consultd makes: consultd runs under
+# @resources) allows every system call consultd makes, it never maps
+# memory writable and executable, and opens only AF_UNIX, AF_INET and
+# AF_INET6 sockets: consultd runs under
 # strace through intake with IDLE, a reload, a stop, then a closed window
 # with the final sweep, the closing summary on a work thread and the
 # retention purge; each call seen must be in the allowed set, as
@@ -83,4 +85,11 @@ outside=$(grep -v -x "${artefacts[@]}" used.txt | comm -23 - "$allowed")
 check "every system call consultd makes is allowed by the unit's filter" test -z "$outside"
 [ -n "$outside" ] && echo "not allowed: $outside"
 echo "$(wc -l <used.txt) distinct system calls seen"
+# MemoryDenyWriteExecute=: no mapping is ever writable and executable.
+check "no memory both writable and executable (MemoryDenyWriteExecute)" \
+	bash -c '! grep -h -E "(mmap|mprotect|pkey_mprotect)\(.*(PROT_WRITE\|PROT_EXEC|PROT_EXEC\|PROT_WRITE)" trace1.txt trace2.txt'
+# RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6.
+families=$(grep -h -o 'socket(AF_[A-Z0-9]*' trace1.txt trace2.txt | cut -d'(' -f2 | sort -u | tr '\n' ' ')
+check "sockets only of AF_UNIX, AF_INET, AF_INET6 ($families)" \
+	bash -c "! echo '$families' | tr ' ' '\n' | grep -v -x -e AF_UNIX -e AF_INET -e AF_INET6 -e ''"
 finish
