@@ -228,6 +228,10 @@ static int print_raw(void *user, const char *ref, const struct response *r)
 	(void)user;
 	char reason[300];
 	fprintf(stderr, "%s: %s\n", ref, log_escape(r->status_reason, reason, sizeof(reason)));
+	if (r->raw == NULL) {
+		fprintf(stderr, "%s: no raw source kept ([storage] retention purged it)\n", ref);
+		return 0;
+	}
 	/* The raw source, as received: the caller chose to see it. */
 	fwrite(r->raw, 1, r->raw_len, stdout);
 	return 0;
@@ -238,12 +242,17 @@ struct raw_copy {
 	unsigned char *raw;
 	size_t len;
 	bool oom;
+	bool purged;            /* retention deleted it */
 };
 
 static int copy_raw(void *user, const char *ref, const struct response *r)
 {
 	(void)ref;
 	struct raw_copy *rc = user;
+	if (r->raw == NULL) {
+		rc->purged = true;
+		return 0;
+	}
 	rc->raw = malloc(r->raw_len + 1);
 	if (rc->raw == NULL) {
 		rc->oom = true;
@@ -281,7 +290,9 @@ static int retry_one(struct ctl *c, int64_t id)
 	struct storage_filter f = {.id = id, .with_raw = true};
 	if (storage_visit(c->store, &f, copy_raw, &raw) != 0 || raw.raw == NULL) {
 		fprintf(stderr, "consultctl: quarantine retry: %s: %s\n", ref,
-			raw.oom ? "out of memory" : storage_errmsg(c->store));
+			raw.oom ? "out of memory"
+			: raw.purged ? "no raw source kept ([storage] retention purged it)"
+				     : storage_errmsg(c->store));
 		free(raw.raw);
 		return -1;
 	}

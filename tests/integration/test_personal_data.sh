@@ -136,6 +136,19 @@ check "texts, themes and attachment records kept" \
 check "audited" test "$(sql "SELECT group_concat(action || '=' || count, ' ') FROM audit WHERE action LIKE 'purge%'")" \
 	= "purge-raw=10 purge-attachments=3"
 
+# A quarantined response whose raw mail was purged: retry refuses, saying
+# why, and keeps what was extracted.
+first=$(sql "SELECT min(id) FROM responses")
+sqlite3 -batch "$DB" "UPDATE responses SET status = 'quarantined', status_reason = 'old parser' WHERE id = $first"
+text_before=$(sql "SELECT text FROM responses WHERE id = $first")
+"$CONSULTCTL" -c consultd.conf quarantine retry "R-$first" >retry.out 2>&1
+check "quarantine retry after the purge: fails" test $? -ne 0
+check "  ... saying the raw source was purged" grep -q 'no raw source kept' retry.out
+check "  ... and keeps the text" test "$(sql "SELECT text FROM responses WHERE id = $first")" = "$text_before"
+"$CONSULTCTL" -c consultd.conf quarantine show "R-$first" >shown.out 2>shown.err
+check "quarantine show after the purge: says so" grep -q 'no raw source kept' shown.err
+sqlite3 -batch "$DB" "UPDATE responses SET status = 'response', status_reason = NULL WHERE id = $first"
+
 # By the daemon: it sweeps (a new response comes in, with its raw mail),
 # writes the closing summary, then purges on its own.
 mail late.eml late-1@mail.example.org late@example.org LATEWORDS
