@@ -28,6 +28,14 @@ void response_clear(struct response *r)
 		free(r->themes[i].terms);
 	}
 	free(r->themes);
+	free(r->organisation);
+	free(r->area);
+	for (size_t i = 0; i < r->n_answers; i++) {
+		free(r->answers[i].question_id);
+		free(r->answers[i].question);
+		free(r->answers[i].value);
+	}
+	free(r->answers);
 	free(r->raw);
 	memset(r, 0, sizeof(*r));
 }
@@ -52,4 +60,30 @@ const char *response_status_name(enum response_status s)
 	case STATUS_LIST: return "list";
 	}
 	return "unknown";
+}
+
+const char *respondent_type_name(enum respondent_type t)
+{
+	switch (t) {
+	case RESPONDENT_INDIVIDUAL:
+		return "individual";
+	case RESPONDENT_ORGANISATION:
+		return "organisation";
+	case RESPONDENT_UNKNOWN:
+		break;
+	}
+	return NULL;
+}
+
+const char *answer_kind_name(enum answer_kind k)
+{
+	switch (k) {
+	case ANSWER_TEXT:
+		return "text";
+	case ANSWER_CHOICE:
+		return "choice";
+	case ANSWER_OTHER:
+		break;
+	}
+	return "other";
 }

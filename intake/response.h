@@ -40,6 +40,24 @@ struct attachment {
 			      * e.g. "encrypted PDF"; NULL otherwise */
 };
 
+/* Who wrote a response, as far as the text and sender tell. */
+enum respondent_type {
+	RESPONDENT_UNKNOWN,      /* not (yet) decided */
+	RESPONDENT_INDIVIDUAL,
+	RESPONDENT_ORGANISATION  /* written for a council, committee, charity, business... */
+};
+
+/* How a form answer is counted: free text is classified, choices are counted. */
+enum answer_kind { ANSWER_TEXT, ANSWER_CHOICE, ANSWER_OTHER };
+
+/* One answer of a web-form response, with the question it answers. */
+struct form_answer {
+	char *question_id;   /* the provider's id of the question, or NULL */
+	char *question;      /* the question's label as shown to respondents, or NULL */
+	enum answer_kind kind;
+	char *value;         /* UTF-8; a multiple choice gives one answer per choice */
+};
+
 struct theme_hit {
 	char *theme_id;      /* id from the theme file */
 	double score;        /* comparable across responses; >= the theme threshold */
@@ -65,6 +83,11 @@ struct response {
 	size_t n_attachments;
 	struct theme_hit *themes;
 	size_t n_themes;
+	enum respondent_type respondent_type;
+	char *organisation;     /* the body a response is written for, or NULL */
+	char *area;             /* configured area id (e.g. a London borough), or NULL */
+	struct form_answer *answers; /* web-form answers in question order */
+	size_t n_answers;
 	unsigned char *raw;     /* the source bytes exactly as received */
 	size_t raw_len;
 };
@@ -74,5 +97,9 @@ void response_clear(struct response *r);
 
 const char *response_channel_name(enum response_channel c);
 const char *response_status_name(enum response_status s);
+/* "individual", "organisation", or NULL for RESPONDENT_UNKNOWN. */
+const char *respondent_type_name(enum respondent_type t);
+/* "text", "choice", "other". */
+const char *answer_kind_name(enum answer_kind k);
 
 #endif

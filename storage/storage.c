@@ -13,6 +13,7 @@
 enum stmt_id {
 	STMT_INSERT_RESPONSE,
 	STMT_INSERT_THEME,
+	STMT_INSERT_ANSWER,
 	STMT_INSERT_ATTACHMENT,
 	STMT_INSERT_RAW,
 	STMT_INSERT_BLOB,
@@ -29,10 +30,16 @@ enum stmt_id {
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INSERT_RESPONSE] =
 		"INSERT INTO responses(channel, status, status_reason, source_id, message_id,"
-		" idem_key, received_at, late, sender_name, sender_email, subject, text, stored_at)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(idem_key) DO NOTHING",
+		" idem_key, received_at, late, sender_name, sender_email, subject, text, stored_at,"
+		" respondent_type, organisation, area, respondent_key)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,lower(?10)) ON CONFLICT(idem_key) DO NOTHING",
 	[STMT_INSERT_THEME] =
-		"INSERT INTO response_themes(response_id, theme_id, score, terms) VALUES(?,?,?,?)",
+		/* OR IGNORE: a lead's manual row for the theme wins. */
+		"INSERT OR IGNORE INTO response_themes(response_id, theme_id, score, terms)"
+		" VALUES(?,?,?,?)",
+	[STMT_INSERT_ANSWER] =
+		"INSERT INTO form_answers(response_id, idx, question_id, question, kind, value)"
+		" VALUES(?,?,?,?,?,?)",
 	[STMT_INSERT_ATTACHMENT] =
 		"INSERT INTO attachments(response_id, idx, filename, content_type, size, sha256,"
 		" text, text_error) VALUES(?,?,?,?,?,?,?,?)",
@@ -145,7 +152,45 @@ static const char *const migrations[] = {
 	"ALTER TABLE intake_state ADD COLUMN missing_count INTEGER;"
 	"ALTER TABLE intake_state ADD COLUMN missing_uids TEXT;",
 
-	/* 4: personal data. A forgotten response's UIDs stay recorded (with
+	/* 4: who responded and how. respondent_key (the lower-cased address)
+	 * links one person's email and form responses. campaign_id groups
+	 * near-identical responses; duplicate_of links an identical
+	 * resubmission from the same sender to the first copy. manual_labels
+	 * are a lead's corrections, which automatic classification never
+	 * overwrites: response_themes always holds the themes in force (its
+	 * origin says whether a lead added the row). form_answers keeps each
+	 * web-form answer with its question. */
+	"ALTER TABLE responses ADD COLUMN respondent_type TEXT"
+	" CHECK(respondent_type IN ('individual','organisation'));"
+	"ALTER TABLE responses ADD COLUMN organisation TEXT;"
+	"ALTER TABLE responses ADD COLUMN area TEXT;"
+	"ALTER TABLE responses ADD COLUMN respondent_key TEXT;"
+	"ALTER TABLE responses ADD COLUMN campaign_id INTEGER"
+	" REFERENCES campaigns(id) ON DELETE SET NULL;"
+	"ALTER TABLE responses ADD COLUMN duplicate_of INTEGER"
+	" REFERENCES responses(id) ON DELETE SET NULL;"
+	"UPDATE responses SET respondent_key = lower(sender_email) WHERE sender_email IS NOT NULL;"
+	"CREATE INDEX responses_respondent ON responses(respondent_key);"
+	"CREATE INDEX responses_campaign ON responses(campaign_id);"
+	"CREATE TABLE campaigns("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" size INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+	" representative_id INTEGER REFERENCES responses(id) ON DELETE SET NULL);"
+	"ALTER TABLE response_themes ADD COLUMN origin TEXT NOT NULL DEFAULT 'auto'"
+	" CHECK(origin IN ('auto','manual'));"
+	"CREATE TABLE manual_labels("
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" theme_id TEXT NOT NULL, present INTEGER NOT NULL CHECK(present IN (0,1)),"
+	" labelled_at INTEGER NOT NULL,"
+	" PRIMARY KEY(response_id, theme_id)) WITHOUT ROWID;"
+	"CREATE TABLE form_answers("
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, question_id TEXT, question TEXT,"
+	" kind TEXT NOT NULL CHECK(kind IN ('text','choice','other')), value TEXT NOT NULL,"
+	" PRIMARY KEY(response_id, idx)) WITHOUT ROWID;"
+	"CREATE INDEX form_answers_question ON form_answers(question_id);",
+
+	/* 5: personal data. A forgotten response's UIDs stay recorded (with
 	 * no response) so reconciliation still counts them as stored, hence
 	 * ON DELETE SET NULL and a rebuild of imap_uids; `forgotten` holds a
 	 * hash of each erased idempotency key so the mail is never taken in
@@ -424,7 +469,7 @@ static int run(struct storage *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-/* Themes, attachments and attachment bytes of response id. */
+/* Themes, form answers, attachments and attachment bytes of response id. */
 static int insert_children(struct storage *st, int64_t id, const struct response *r)
 {
 	sqlite3_stmt *s;
@@ -435,6 +480,18 @@ static int insert_children(struct storage *st, int64_t id, const struct response
 		sqlite3_bind_double(s, 3, r->themes[i].score);
 		bind_text(s, 4, r->themes[i].terms != NULL ? r->themes[i].terms : "");
 		if (run(st, s, "storing theme") != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->n_answers; i++) {
+		const struct form_answer *a = &r->answers[i];
+		s = st->stmt[STMT_INSERT_ANSWER];
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		bind_text(s, 3, a->question_id);
+		bind_text(s, 4, a->question);
+		bind_text(s, 5, answer_kind_name(a->kind));
+		bind_text(s, 6, a->value != NULL ? a->value : "");
+		if (run(st, s, "storing form answer") != 0)
 			return -1;
 	}
 	for (size_t i = 0; i < r->n_attachments; i++) {
@@ -513,6 +570,9 @@ int storage_insert_response(struct storage *st, const struct response *r,
 	bind_text(s, 11, r->subject);
 	bind_text(s, 12, r->text != NULL ? r->text : "");
 	sqlite3_bind_int64(s, 13, stored_at);
+	bind_text(s, 14, respondent_type_name(r->respondent_type));
+	bind_text(s, 15, r->organisation);
+	bind_text(s, 16, r->area);
 	if (run(st, s, "storing response") != 0)
 		return -1;
 	if (sqlite3_changes(st->db) == 0) {
@@ -677,17 +737,51 @@ oom:
 	return -1;
 }
 
+/* The form answers of response id into r; -1 when out of memory or on a
+ * read error. */
+static int load_answers(sqlite3_stmt *ans, int64_t id, struct response *r)
+{
+	size_t cap = 0;
+	bool oom = false;
+	int rc;
+	sqlite3_bind_int64(ans, 1, id);
+	while ((rc = sqlite3_step(ans)) == SQLITE_ROW) {
+		if (r->n_answers == cap) {
+			cap = cap ? cap * 2 : 4;
+			void *p = realloc(r->answers, cap * sizeof(*r->answers));
+			if (p == NULL) {
+				oom = true;
+				break;
+			}
+			r->answers = p;
+		}
+		struct form_answer *a = &r->answers[r->n_answers++];
+		a->question_id = column_dup(ans, 0, &oom);
+		a->question = column_dup(ans, 1, &oom);
+		const char *k = (const char *)sqlite3_column_text(ans, 2);
+		a->kind = k != NULL && strcmp(k, "text") == 0     ? ANSWER_TEXT
+			  : k != NULL && strcmp(k, "choice") == 0 ? ANSWER_CHOICE
+								  : ANSWER_OTHER;
+		a->value = column_dup(ans, 3, &oom);
+		if (oom)
+			break;
+	}
+	sqlite3_reset(ans);
+	return oom || (rc != SQLITE_ROW && rc != SQLITE_DONE) ? -1 : 0;
+}
+
 int storage_visit(struct storage *st, const struct storage_filter *f, storage_response_fn fn,
 		  void *user)
 {
-	sqlite3_stmt *s = NULL, *th = NULL, *at = NULL, *raw = NULL;
+	sqlite3_stmt *s = NULL, *th = NULL, *at = NULL, *raw = NULL, *ans = NULL;
 	int ret = -1;
 	char sql[512];
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, channel, status, status_reason, source_id, message_id,"
-		 " idem_key, received_at, late, sender_name, sender_email, subject, text"
+		 " idem_key, received_at, late, sender_name, sender_email, subject, text,"
+		 " respondent_type, organisation, area"
 		 " FROM responses WHERE (?1 = 0 OR id = ?1) AND (?2 IS NULL OR status = ?2)"
-		 " AND (?3 IS NULL OR lower(sender_email) = lower(?3))"
+		 " AND (?3 IS NULL OR respondent_key = lower(?3) OR lower(sender_email) = lower(?3))"
 		 " ORDER BY id");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
@@ -698,7 +792,10 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 			       "SELECT filename, content_type, size, sha256, text, text_error FROM attachments"
 			       " WHERE response_id = ? ORDER BY idx", -1, &at, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "SELECT raw FROM raw_sources WHERE response_id = ?", -1, &raw,
-			       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT question_id, question, kind, value FROM form_answers"
+			       " WHERE response_id = ? ORDER BY idx", -1, &ans, NULL) != SQLITE_OK) {
 		set_error(st, "preparing to read responses");
 		goto out;
 	}
@@ -725,6 +822,14 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 		r.sender_email = column_dup(s, 10, &oom);
 		r.subject = column_dup(s, 11, &oom);
 		r.text = column_dup(s, 12, &oom);
+		const char *rt = (const char *)sqlite3_column_text(s, 13);
+		r.respondent_type = rt == NULL ? RESPONDENT_UNKNOWN
+			: strcmp(rt, "organisation") == 0 ? RESPONDENT_ORGANISATION
+							 : RESPONDENT_INDIVIDUAL;
+		r.organisation = column_dup(s, 14, &oom);
+		r.area = column_dup(s, 15, &oom);
+		if (!oom && load_answers(ans, id, &r) != 0)
+			oom = true;
 		if (!oom && f != NULL && f->with_raw) {
 			sqlite3_bind_int64(raw, 1, id);
 			if (sqlite3_step(raw) == SQLITE_ROW) {
@@ -770,6 +875,7 @@ out:
 	sqlite3_finalize(th);
 	sqlite3_finalize(at);
 	sqlite3_finalize(raw);
+	sqlite3_finalize(ans);
 	return ret;
 }
 
@@ -1109,7 +1215,9 @@ int storage_replace_parsed(struct storage *st, int64_t id, const struct response
 	int ret = -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "UPDATE responses SET status = ?, status_reason = ?, message_id = ?,"
-			       " sender_name = ?, sender_email = ?, subject = ?, text = ? WHERE id = ?",
+			       " sender_name = ?, sender_email = ?, subject = ?, text = ?,"
+			       " respondent_type = ?9, organisation = ?10, area = ?11,"
+			       " respondent_key = lower(?5) WHERE id = ?8",
 			       -1, &s, NULL) != SQLITE_OK)
 		goto failed;
 	bind_text(s, 1, response_status_name(r->status));
@@ -1120,13 +1228,20 @@ int storage_replace_parsed(struct storage *st, int64_t id, const struct response
 	bind_text(s, 6, r->subject);
 	bind_text(s, 7, r->text != NULL ? r->text : "");
 	sqlite3_bind_int64(s, 8, id);
+	bind_text(s, 9, respondent_type_name(r->respondent_type));
+	bind_text(s, 10, r->organisation);
+	bind_text(s, 11, r->area);
 	if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1)
 		goto failed;
 	sqlite3_finalize(s);
 	s = NULL;
-	char sql[128];
-	snprintf(sql, sizeof(sql), "DELETE FROM response_themes WHERE response_id = %lld;"
-		 "DELETE FROM attachments WHERE response_id = %lld;", (long long)id, (long long)id);
+	char sql[256];
+	/* A lead's manual themes stay; only automatic ones are replaced. */
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM response_themes WHERE response_id = %lld AND origin = 'auto';"
+		 "DELETE FROM form_answers WHERE response_id = %lld;"
+		 "DELETE FROM attachments WHERE response_id = %lld;", (long long)id, (long long)id,
+		 (long long)id);
 	if (exec(st, sql) != 0)
 		return -1;
 	return insert_children(st, id, r);
@@ -1170,12 +1285,16 @@ static int foreign_keys_on(struct storage *st)
 	return on ? 0 : -1;
 }
 
+/* A respondent by address: their email and form responses share the
+ * respondent key (the lower-cased address). */
+#define RESPONDENT_IS "(respondent_key = lower(?1) OR lower(sender_email) = lower(?1))"
+
 static int forget_in_txn(struct storage *st, const char *email, int64_t now, int64_t *erased)
 {
 	sqlite3_stmt *s = NULL, *ins = NULL;
 	int ret = -1;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT idem_key FROM responses WHERE lower(sender_email) = lower(?)",
+			       "SELECT idem_key FROM responses WHERE " RESPONDENT_IS,
 			       -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO forgotten(key_hash) VALUES(?)", -1,
 			       &ins, NULL) != SQLITE_OK) {
@@ -1198,7 +1317,7 @@ static int forget_in_txn(struct storage *st, const char *email, int64_t now, int
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM responses WHERE lower(sender_email) = lower(?)",
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM responses WHERE " RESPONDENT_IS,
 			       -1, &s, NULL) != SQLITE_OK) {
 		set_error(st, "forgetting");
 		goto out;

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 4
+#define STORAGE_SCHEMA_VERSION 5
 
 struct storage;
 
@@ -132,7 +132,8 @@ struct storage_filter {
 	bool status_only;            /* only those of `status` */
 	enum response_status status;
 	bool with_raw;               /* fill r->raw (NUL-terminated) and raw_len */
-	const char *sender_email;    /* only this sender (ASCII case ignored), or NULL */
+	const char *sender_email;    /* only this respondent (by respondent key or
+				      * sender address, ASCII case ignored), or NULL */
 };
 int storage_visit(struct storage *st, const struct storage_filter *f, storage_response_fn fn,
 		  void *user);
@@ -174,8 +175,9 @@ void storage_stats_clear(struct storage_stats *s);
 /* ---- personal data ---------------------------------------------------- */
 
 /*
- * Erase every response whose sender address is email (ASCII case
- * ignored), in one transaction of its own: the rows go, and with them
+ * Erase every response of the respondent with address email (its
+ * respondent key, or its sender address with ASCII case ignored), in one
+ * transaction of its own: the rows go, and with them
  * (ON DELETE CASCADE) their themes, attachments, raw source and whatever
  * else references a response; attachment bytes no other response uses
  * are deleted. The mailbox UIDs they were stored from stay recorded with

@@ -146,6 +146,17 @@ START_TEST(forget_erases_everything_of_the_sender)
 	struct storage *st = open_rw();
 	int64_t ids[3], erased = -1;
 	store_three(st, ids);
+	/* What other parts keep about a response goes with it (cascade). */
+	sqlite3 *db;
+	char sql[512];
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO form_answers(response_id, idx, question, kind, value)"
+		 " VALUES(%lld, 0, 'Your area?', 'text', 'SECRETANSWER');"
+		 "INSERT INTO manual_labels(response_id, theme_id, present, labelled_at)"
+		 " VALUES(%lld, 'victims', 1, 5);", (long long)ids[0], (long long)ids[2]);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 	ck_assert_int_eq(storage_forget(st, "Resident@Example.org", 1700000000, &erased), 0);
 	ck_assert_int_eq(erased, 2);
 	storage_close(st);
@@ -162,12 +173,14 @@ START_TEST(forget_erases_everything_of_the_sender)
 	ck_assert_int_eq(count("SELECT count(*) FROM imap_uids"), 3);
 	ck_assert_int_eq(count("SELECT count(*) FROM imap_uids WHERE response_id IS NULL"), 2);
 	ck_assert_int_eq(count("SELECT count(*) FROM forgotten"), 2);
+	ck_assert_int_eq(count("SELECT count(*) FROM form_answers"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM manual_labels"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = 'forget' AND count = 2"
 			       " AND at = 1700000000"), 1);
 	/* No trace left in the file, free pages included (secure_delete). */
 	const char *gone[] = {"SECRETALPHA", "SECRETCHARLIE", "resident@example.org",
 			      "RESIDENT@Example.ORG", "forget-a@example.org", "forget-c@example.org",
-			      "cc33 attachment bytes"};
+			      "cc33 attachment bytes", "SECRETANSWER"};
 	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 		ck_assert_msg(!file_contains(path, gone[i]), "%s still in the store file", gone[i]);
 	ck_assert(file_contains(path, "KEEPBRAVO"));

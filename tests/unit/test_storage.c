@@ -433,7 +433,82 @@ START_TEST(migrates_from_v1)
 	ck_assert_int_eq(count("SELECT count(*) FROM pragma_foreign_key_list('attachments')"
 			       " WHERE \"table\" = 'responses'"), 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM attachment_blobs"), 1);
+	/* Version 4 linked the older responses to their respondent. */
+	ck_assert_int_eq(count("SELECT count(*) FROM responses WHERE id = 1"
+			       " AND respondent_key = 'ann@example.org' AND respondent_type IS NULL"), 1);
 	response_clear(&a);
+}
+END_TEST
+
+static int check_respondent(void *user, const char *ref, const struct response *r)
+{
+	int *n = user;
+	(*n)++;
+	ck_assert_int_eq(r->respondent_type, RESPONDENT_ORGANISATION);
+	ck_assert_str_eq(r->organisation, "Camden Safer Neighbourhood Board");
+	ck_assert_str_eq(r->area, "camden");
+	ck_assert_uint_eq(r->n_answers, 2);
+	ck_assert_str_eq(r->answers[0].question, "Which priorities matter most to you?");
+	ck_assert_int_eq(r->answers[0].kind, ANSWER_CHOICE);
+	ck_assert_str_eq(r->answers[0].value, "Knife crime");
+	ck_assert_ptr_null(r->answers[1].question_id);
+	ck_assert_int_eq(r->answers[1].kind, ANSWER_TEXT);
+	ck_assert_str_eq(r->answers[1].value, "More patrols, please.");
+	return 0;
+}
+
+START_TEST(respondent_and_answers_round_trip)
+{
+	struct storage *st = open_rw();
+	struct response a;
+	bool ins;
+	int n = 0;
+	fill(&a, "form:f1:r1", 1637020800, STATUS_RESPONSE);
+	a.channel = CHANNEL_FORM;
+	free(a.sender_email);
+	a.sender_email = strdup("Chair@Camden.example");
+	a.respondent_type = RESPONDENT_ORGANISATION;
+	a.organisation = strdup("Camden Safer Neighbourhood Board");
+	a.area = strdup("camden");
+	a.n_answers = 2;
+	a.answers = calloc(2, sizeof(*a.answers));
+	a.answers[0].question_id = strdup("q1");
+	a.answers[0].question = strdup("Which priorities matter most to you?");
+	a.answers[0].kind = ANSWER_CHOICE;
+	a.answers[0].value = strdup("Knife crime");
+	a.answers[1].kind = ANSWER_TEXT;
+	a.answers[1].value = strdup("More patrols, please.");
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &a, 5, &ins, NULL), 0);
+	ck_assert(ins);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(storage_foreach_response(st, check_respondent, &n), 0);
+	ck_assert_int_eq(n, 1);
+	/* The key that links one person's email and form responses. */
+	ck_assert_int_eq(count("SELECT count(*) FROM responses"
+			       " WHERE respondent_key = 'chair@camden.example'"), 1);
+	/* Re-parsing keeps a lead's manual theme and replaces the answers. */
+	ck_assert_int_eq(count("SELECT count(*) FROM form_answers"), 2);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO response_themes(response_id, theme_id,"
+				      " score, terms, origin) VALUES(1, 'knife-crime', 1, '', 'manual')",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(a.themes[0].theme_id);
+	a.themes[0].theme_id = strdup("knife-crime");
+	free(a.answers[1].value);
+	a.answers[1].value = strdup("Changed.");
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_replace_parsed(st, 1, &a), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM response_themes WHERE response_id = 1"
+			       " AND theme_id = 'knife-crime' AND origin = 'manual'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM response_themes"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM form_answers WHERE value = 'Changed.'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM form_answers"), 2);
+	response_clear(&a);
+	storage_close(st);
 }
 END_TEST
 
@@ -521,6 +596,7 @@ int main(void)
 	tcase_add_test(tc, list_kept_not_counted);
 	tcase_add_test(tc, migrates_from_v1);
 	tcase_add_test(tc, reconcile_and_sources);
+	tcase_add_test(tc, respondent_and_answers_round_trip);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
