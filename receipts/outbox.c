@@ -47,7 +47,9 @@ const char *outbox_suppress_reason(const struct receipts_config *rc, const struc
 
 bool outbox_mark_own_receipt(const struct receipts_config *rc, struct response *r)
 {
-	if (!rc->enabled || rc->message_id_domain == NULL || r->message_id == NULL)
+	/* Only what the mail's own headers did not already give away. */
+	if (!rc->enabled || rc->message_id_domain == NULL || r->message_id == NULL ||
+	    r->status != STATUS_RESPONSE)
 		return false;
 	const char *at = strrchr(r->message_id, '@');
 	if (at == NULL || strcasecmp(at + 1, rc->message_id_domain) != 0)

@@ -40,9 +40,10 @@
 const char *outbox_suppress_reason(const struct receipts_config *rc, const struct response *r);
 
 /*
- * consultd's own receipt coming back (its Message-ID is in
- * message_id_domain): set r to an auto-reply with that reason, so it is
- * never counted, and return true. Call before storing r.
+ * consultd's own receipt coming back without the headers that mark it
+ * (Auto-Submitted, Precedence: a relay or a client dropped them), known by
+ * its Message-ID in message_id_domain: when r would be counted, make it an
+ * auto-reply with that reason and return true. Call before storing r.
  */
 bool outbox_mark_own_receipt(const struct receipts_config *rc, struct response *r);
 

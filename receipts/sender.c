@@ -46,7 +46,8 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *user)
 		n = room;
 	memcpy(buf, s->item.message + s->sent_bytes, n);
 	s->sent_bytes += n;
-	if (n == 0)
+	/* libcurl stops asking once it has INFILESIZE bytes. */
+	if (s->sent_bytes == len)
 		s->body_done = true;
 	return n;
 }
