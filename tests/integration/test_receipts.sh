@@ -88,6 +88,16 @@ msg in/9.eml 'Dan <dan@donotanswer.example>' dan.9@donotanswer.example 'My respo
 
 start_sink sink1
 configure 60
+# --check-config reads the template file: an unknown placeholder is an error.
+cp receipt.txt receipt.good
+printf 'Your ref: {refrence}\n' >>receipt.txt
+"$CONSULTD" --check-config -c consultd.conf >check.out 2>&1
+check "--check-config: a template's unknown placeholder fails" test $? -eq 1
+check "--check-config: names the key, the file and its line" \
+	grep -q "consultd.conf:[0-9]*: \[receipts\] body_file: .*receipt.txt: line 5: unknown placeholder {refrence}" check.out
+mv receipt.good receipt.txt
+"$CONSULTD" --check-config -c consultd.conf >check.out 2>&1
+check "--check-config: the good template passes" test $? -eq 0
 dovecot_deliver in/*.eml || exit 1
 "$CONSULTD" -c consultd.conf 2>daemon1.log &
 daemon_pid=$!
