@@ -97,7 +97,11 @@ static void on_done(CURL *easy, CURLcode result, void *user)
 		char why[CURL_ERROR_SIZE + 128];
 		snprintf(why, sizeof(why), "%s%s%s (SMTP reply %ld)", curl_easy_strerror(result),
 			 s->errbuf[0] != '\0' ? ": " : "", s->errbuf, code);
-		if (code >= 500 && code < 600) {
+		/* A refused login is the configuration's fault, not the
+		 * receipt's: retried like a temporary failure, so a fixed
+		 * password gets the backlog out. */
+		bool login = result == CURLE_LOGIN_DENIED;
+		if (code >= 500 && code < 600 && !login) {
 			note(s, outbox_mark_final(s->st, s->item.id, "failed", why), "marking failed");
 			log_warn("event=receipt-failed ref=%s reason=\"%s\" action=\"not sent again\"", ref, why);
 		} else if (s->body_done && code < 400) {
@@ -112,7 +116,9 @@ static void on_done(CURL *easy, CURLcode result, void *user)
 				 why);
 		} else {
 			int64_t wait = backoff(s->rc, s->item.attempts);
-			note(s, outbox_mark_retry(s->st, s->item.id, now + wait, why), "scheduling a retry");
+			/* + 1: the store keeps whole seconds; never retry early. */
+			note(s, outbox_mark_retry(s->st, s->item.id, now + wait + 1, why),
+			     "scheduling a retry");
 			log_info("event=receipt-retry ref=%s attempt=%d retry_in=%lld reason=\"%s\"", ref,
 				 s->item.attempts, (long long)wait, why);
 		}

@@ -7,8 +7,9 @@
  * committed (outbox_claim); afterwards it is marked sent, scheduled again
  * (temporary failure: a 4xx reply or a network error before the whole
  * message went out; exponential backoff from retry_base, doubled each
- * attempt, capped at 6 h, with ±25 % jitter), failed (a 5xx reply, or
- * max_attempts reached) or uncertain (the whole message went out but the
+ * attempt, capped at 6 h, with ±25 % jitter; a refused login and a TLS
+ * failure count as temporary too), failed (a 5xx reply, or max_attempts
+ * reached) or uncertain (the whole message went out but the
  * server's answer never came). A token bucket of one token, refilled at
  * `rate` a minute, spaces submissions evenly.
  *

@@ -7,7 +7,8 @@
 Every accepted message is written to DIR/NNNN.eml exactly as received
 (after dot-unstuffing), and one line per DATA attempt is appended to
 DIR/log.tsv: time (seconds, float), mail-from, rcpts (comma separated),
-outcome (250, 451, 550 or drop), file. Modes:
+outcome (250, 451, 550 or drop), file, and the time the connection was
+accepted. Modes:
   --fail-first N      answer 451 to the first N messages, then accept
   --reject            answer 550 to every message
   --drop-after-data   close the connection after the message, without a reply
@@ -51,6 +52,7 @@ class Handler(socketserver.StreamRequestHandler):
         self.wfile = conn.makefile("wb")
 
     def handle(self):
+        self.connected_at = time.time()
         opts = self.server.opts
         self.tls = False
         if opts.tls == "implicit":
@@ -189,8 +191,9 @@ class Handler(socketserver.StreamRequestHandler):
                 with open(os.path.join(opts.dir, name), "wb") as f:
                     f.write(body)
             with open(os.path.join(opts.dir, "log.tsv"), "a") as f:
-                f.write("%.3f\t%s\t%s\t%s\t%s\n" % (time.time(), self.mail_from,
-                                                    ",".join(self.rcpts), outcome, name))
+                f.write("%.3f\t%s\t%s\t%s\t%s\t%.3f\n" % (
+                    time.time(), self.mail_from, ",".join(self.rcpts), outcome, name,
+                    self.connected_at))
         self.reset()
         if opts.delay:
             time.sleep(opts.delay)
