@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "ini_lines.h"
+#include "receipts/message.h"
 #include "receipts/template.h"
 
 #include <ctype.h>
@@ -543,14 +544,8 @@ static int on_receipts(struct loader *ld, int line, const char *name, const char
 		else
 			rc->timeout = (int)secs;
 	} else if (strcmp(name, "from_address") == 0 || strcmp(name, "reply_to") == 0) {
-		/* The same rule the message builder applies (receipts/message.h). */
-		const char *at = strchr(value, '@');
-		bool ok = at != NULL && at != value && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-			  strlen(value) <= 254;
-		for (const char *p = value; ok && *p != '\0'; p++)
-			ok = (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f &&
-			     strchr("\"<>()[],;:\\", *p) == NULL;
-		if (!ok)
+		/* The rule the message builder applies to every address. */
+		if (!receipt_address_ok(value))
 			add_error(ld, line, sec, name, "'%s' is not a plain address such as consult@example.org",
 				  value);
 		else
@@ -558,16 +553,16 @@ static int on_receipts(struct loader *ld, int line, const char *name, const char
 		if (name[0] == 'f')
 			seen->from_address = true;
 	} else if (strcmp(name, "from_name") == 0) {
-		bool ok = true;
-		for (const char *p = value; *p != '\0'; p++)
-			ok = ok && (unsigned char)*p >= 0x20 && *p != 0x7f;
-		char why[200];
-		if (!ok || template_check(value, strlen(value), why, sizeof(why)) < 0 ||
-		    strlen(value) > TEMPLATE_VALUE_MAX)
+		/* Valid UTF-8 without control characters: what cleaning keeps. */
+		char *clean = template_clean_value(value, TEMPLATE_VALUE_MAX);
+		if (clean == NULL)
+			ld->oom = true;
+		else if (strcmp(clean, value) != 0)
 			add_error(ld, line, sec, name, "must be one line of UTF-8 text, at most %u bytes",
 				  TEMPLATE_VALUE_MAX);
 		else
 			set_string(ld, &rc->from_name, value, false);
+		free(clean);
 	} else if (strcmp(name, "subject") == 0) {
 		set_template(ld, line, name, &rc->subject, value, strlen(value), NULL);
 		seen->subject = true;

@@ -2,6 +2,7 @@
  * answered, the [receipts] config, and the outbox rows (one per response,
  * gone with the response). */
 #include "config/config.h"
+#include "intake/mime.h"
 #include "receipts/message.h"
 #include "receipts/outbox.h"
 #include "receipts/template.h"
@@ -200,6 +201,37 @@ START_TEST(build_message)
 	p.to = "alice@example.org";
 	p.in_reply_to = "x>\r\nBcc: <y";
 	ck_assert_ptr_null(receipt_build(&p));
+}
+END_TEST
+
+/* A receipt read back by intake: an auto-reply, with the subject and
+ * name decoded as written, never a counted response. */
+START_TEST(receipt_read_back_by_mime)
+{
+	struct receipt_parts p = {
+		.from_name = "Équipe consultation",
+		.from_address = "consult@consult.example",
+		.to = "zoe@example.org",
+		.subject = "Receipt R-000042: Straßenbeleuchtung",
+		.body = "Dear Zoë,\nYour reference is R-000042.\n",
+		.message_id = "receipt.42.1.ab@receipts.consult.example",
+		.in_reply_to = "zoe.3@example.org",
+		.date = 1795581484,
+	};
+	char *m = receipt_build(&p);
+	ck_assert_ptr_nonnull(m);
+	mime_init();
+	struct response r = {0};
+	ck_assert_int_eq(mime_normalise((const unsigned char *)m, strlen(m), &r), 0);
+	ck_assert_int_eq(r.status, STATUS_AUTO_REPLY);
+	ck_assert_ptr_nonnull(strstr(r.status_reason, "Auto-Submitted"));
+	ck_assert_str_eq(r.subject, "Receipt R-000042: Straßenbeleuchtung");
+	ck_assert_str_eq(r.sender_name, "Équipe consultation");
+	ck_assert_str_eq(r.message_id, "receipt.42.1.ab@receipts.consult.example");
+	ck_assert_ptr_nonnull(strstr(r.text, "Dear Zoë,"));
+	response_clear(&r);
+	free(m);
+	mime_shutdown();
 }
 END_TEST
 
@@ -469,6 +501,7 @@ int main(void)
 	tcase_add_test(tc, qp_body);
 	tcase_add_test(tc, addresses_and_message_ids);
 	tcase_add_test(tc, build_message);
+	tcase_add_test(tc, receipt_read_back_by_mime);
 	tcase_add_test(tc, suppression_rules);
 	tcase_add_test(tc, own_receipt_recognised);
 	tcase_add_test(tc, outbox_rows);
