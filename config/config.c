@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include "ini_lines.h"
+#include "receipts/message.h"
+#include "receipts/template.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,9 +18,16 @@ struct imap_seen {
 	bool host, port, user, password_file, password_credential, token_file;
 };
 
+struct receipts_seen {
+	bool section, enabled_key, host, port, from_address, password_file, password_credential;
+	bool subject, body, body_file;
+	int body_line;
+};
+
 struct seen {
 	bool name, opens, closes, themes, storage_path, report_folder;
 	struct imap_seen imap[CONFIG_MAX_MAILBOXES];
+	struct receipts_seen receipts;
 };
 
 struct loader {
@@ -398,6 +407,287 @@ static int parse_retention(const char *value, int *days)
 	return 0;
 }
 
+static bool is_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
+}
+
+/* ---- [receipts] ------------------------------------------------------- */
+
+static int yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+		*out = true;
+	else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* A template from the file at line: checked here, so that a bad one is
+ * refused with its place rather than found when a receipt is written. */
+static void set_template(struct loader *ld, int line, const char *key, char **dst,
+			 const char *text, size_t len, const char *from_file)
+{
+	char why[300];
+	if (template_check(text, len, why, sizeof(why)) != 0) {
+		if (from_file != NULL)
+			add_error(ld, line, "receipts", key, "%s: %s", from_file, why);
+		else
+			add_error(ld, line, "receipts", key, "%s", why);
+		return;
+	}
+	char *t = strndup(text, len);
+	if (t == NULL) {
+		ld->oom = true;
+		return;
+	}
+	free(*dst);
+	*dst = t;
+}
+
+/* The body template's file, read whole (at most TEMPLATE_MAX bytes). */
+static void read_template_file(struct loader *ld, int line, const char *value)
+{
+	char *path = resolve_path(ld, value);
+	if (path == NULL) {
+		ld->oom = true;
+		return;
+	}
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		add_error(ld, line, "receipts", "body_file", "%s: %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	char *text = malloc(TEMPLATE_MAX + 2);
+	if (text == NULL) {
+		ld->oom = true;
+	} else {
+		size_t n = fread(text, 1, TEMPLATE_MAX + 1, f);
+		if (ferror(f))
+			add_error(ld, line, "receipts", "body_file", "%s: read error", path);
+		else
+			set_template(ld, line, "body_file", &ld->cfg->receipts.body, text, n, path);
+	}
+	free(text);
+	fclose(f);
+	free(path);
+}
+
+static int on_receipts(struct loader *ld, int line, const char *name, const char *value)
+{
+	struct receipts_config *rc = &ld->cfg->receipts;
+	struct receipts_seen *seen = &ld->seen.receipts;
+	const char *sec = "receipts";
+	if (!seen->section) {
+		seen->section = true;
+		rc->enabled = true;
+		rc->tls = IMAP_TLS_IMPLICIT;
+		rc->timeout = 60;
+		rc->rate = 30;
+		rc->max_attempts = 8;
+		rc->retry_base = 60;
+		rc->late = true;
+	}
+	if (strcmp(name, "enabled") == 0) {
+		if (yes_no(value, &rc->enabled) != 0)
+			add_error(ld, line, sec, name, "'%s' is not yes or no", value);
+		seen->enabled_key = true;
+	} else if (strcmp(name, "host") == 0) {
+		if (value[0] == '\0')
+			add_error(ld, line, sec, name, "must not be empty");
+		else
+			set_string(ld, &rc->host, value, false);
+		seen->host = true;
+	} else if (strcmp(name, "port") == 0) {
+		if (parse_int(value, 1, 65535, &rc->port) != 0)
+			add_error(ld, line, sec, name, "'%s' is not a port number (1-65535)", value);
+		seen->port = true;
+	} else if (strcmp(name, "tls") == 0) {
+		if (strcmp(value, "implicit") == 0)
+			rc->tls = IMAP_TLS_IMPLICIT;
+		else if (strcmp(value, "starttls") == 0)
+			rc->tls = IMAP_TLS_STARTTLS;
+		else if (strcmp(value, "none") == 0)
+			rc->tls = IMAP_TLS_NONE;
+		else
+			add_error(ld, line, sec, name, "'%s' is not one of implicit, starttls, none", value);
+	} else if (strcmp(name, "ca_file") == 0) {
+		set_string(ld, &rc->ca_file, value, true);
+	} else if (strcmp(name, "user") == 0) {
+		if (value[0] == '\0')
+			add_error(ld, line, sec, name, "must not be empty (leave the key out for no login)");
+		else
+			set_string(ld, &rc->user, value, false);
+	} else if (strcmp(name, "password") == 0) {
+		add_error(ld, line, sec, name,
+			  "passwords are never kept in the config file; use password_file");
+	} else if (strcmp(name, "password_file") == 0) {
+		if (seen->password_credential)
+			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
+		else
+			set_string(ld, &rc->password_file, value, true);
+		seen->password_file = true;
+	} else if (strcmp(name, "password_credential") == 0) {
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (seen->password_file)
+			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
+		else if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
+			 strcmp(value, "..") == 0)
+			add_error(ld, line, sec, name, "'%s' is not a credential name", value);
+		else if (dir == NULL || dir[0] != '/')
+			add_error(ld, line, sec, name,
+				  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
+		else {
+			size_t n = strlen(dir) + strlen(value) + 2;
+			char *p = malloc(n);
+			if (p == NULL) {
+				ld->oom = true;
+			} else {
+				snprintf(p, n, "%s/%s", dir, value);
+				free(rc->password_file);
+				rc->password_file = p;
+			}
+		}
+		seen->password_credential = true;
+	} else if (strcmp(name, "timeout") == 0) {
+		int64_t secs;
+		if (config_parse_duration(value, &secs) != 0 || secs < 1 || secs > 600)
+			add_error(ld, line, sec, name, "'%s' is not a duration between 1s and 10m", value);
+		else
+			rc->timeout = (int)secs;
+	} else if (strcmp(name, "from_address") == 0 || strcmp(name, "reply_to") == 0) {
+		/* The rule the message builder applies to every address. */
+		if (!receipt_address_ok(value))
+			add_error(ld, line, sec, name, "'%s' is not a plain address such as consult@example.org",
+				  value);
+		else
+			set_string(ld, name[0] == 'f' ? &rc->from_address : &rc->reply_to, value, false);
+		if (name[0] == 'f')
+			seen->from_address = true;
+	} else if (strcmp(name, "from_name") == 0) {
+		/* Valid UTF-8 without control characters: what cleaning keeps. */
+		char *clean = template_clean_value(value, TEMPLATE_VALUE_MAX);
+		if (clean == NULL)
+			ld->oom = true;
+		else if (strcmp(clean, value) != 0)
+			add_error(ld, line, sec, name, "must be one line of UTF-8 text, at most %u bytes",
+				  TEMPLATE_VALUE_MAX);
+		else
+			set_string(ld, &rc->from_name, value, false);
+		free(clean);
+	} else if (strcmp(name, "subject") == 0) {
+		set_template(ld, line, name, &rc->subject, value, strlen(value), NULL);
+		seen->subject = true;
+	} else if (strcmp(name, "body") == 0 || strcmp(name, "body_file") == 0) {
+		if (seen->body || seen->body_file)
+			add_error(ld, line, sec, name, "set either body or body_file, once");
+		else if (name[4] == '\0')
+			set_template(ld, line, name, &rc->body, value, strlen(value), NULL);
+		else
+			read_template_file(ld, line, value);
+		if (name[4] == '\0')
+			seen->body = true;
+		else
+			seen->body_file = true;
+	} else if (strcmp(name, "message_id_domain") == 0) {
+		bool ok = value[0] != '\0' && strlen(value) <= 200 && value[0] != '.' && value[0] != '-';
+		for (const char *p = value; ok && *p != '\0'; p++)
+			ok = isalnum((unsigned char)*p) || *p == '.' || *p == '-';
+		if (!ok)
+			add_error(ld, line, sec, name, "'%s' is not a domain name", value);
+		else
+			set_string(ld, &rc->message_id_domain, value, false);
+	} else if (strcmp(name, "rate") == 0) {
+		if (parse_int(value, 1, 6000, &rc->rate) != 0)
+			add_error(ld, line, sec, name, "'%s' is not a number of messages a minute (1-6000)", value);
+	} else if (strcmp(name, "max_attempts") == 0) {
+		if (parse_int(value, 1, 100, &rc->max_attempts) != 0)
+			add_error(ld, line, sec, name, "'%s' is not a number between 1 and 100", value);
+	} else if (strcmp(name, "retry_base") == 0) {
+		int64_t secs;
+		if (config_parse_duration(value, &secs) != 0 || secs < 1 || secs > 86400)
+			add_error(ld, line, sec, name, "'%s' is not a duration between 1s and 24h", value);
+		else
+			rc->retry_base = (int)secs;
+	} else if (strcmp(name, "late") == 0) {
+		if (yes_no(value, &rc->late) != 0)
+			add_error(ld, line, sec, name, "'%s' is not yes or no", value);
+	} else if (strcmp(name, "no_reply") == 0) {
+		/* Comma separated glob patterns; the key may be given again. */
+		const char *p = value;
+		while (*p != '\0') {
+			while (*p == ',' || *p == ' ' || *p == '\t')
+				p++;
+			size_t n = strcspn(p, ",");
+			while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+				n--;
+			if (n == 0)
+				break;
+			if (rc->n_no_reply >= 64) {
+				add_error(ld, line, sec, name, "more than 64 patterns");
+				break;
+			}
+			char **v = realloc(rc->no_reply, (rc->n_no_reply + 1) * sizeof(*v));
+			char *pat = v != NULL ? strndup(p, n) : NULL;
+			if (v != NULL)
+				rc->no_reply = v;
+			if (pat == NULL) {
+				ld->oom = true;
+				break;
+			}
+			rc->no_reply[rc->n_no_reply++] = pat;
+			p += n;
+			while (*p != '\0' && *p != ',')
+				p++;
+		}
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void validate_receipts(struct loader *ld)
+{
+	struct receipts_config *rc = &ld->cfg->receipts;
+	const struct receipts_seen *s = &ld->seen.receipts;
+	const char *sec = "receipts";
+	if (!s->section || !rc->enabled)
+		return;
+	if (!s->host)
+		add_error(ld, 0, sec, "host", "missing (required)");
+	if (!s->from_address)
+		add_error(ld, 0, sec, "from_address", "missing (required)");
+	if (rc->user != NULL && !s->password_file && !s->password_credential)
+		add_error(ld, 0, sec, "password_file", "missing (required with user, or password_credential)");
+	if (rc->user == NULL && (s->password_file || s->password_credential))
+		add_error(ld, 0, sec, "user", "missing (a password is set)");
+	if (rc->host != NULL && rc->tls == IMAP_TLS_NONE && !is_loopback(rc->host))
+		add_error(ld, 0, sec, "tls", "'none' is allowed only for a loopback host, not '%s'", rc->host);
+	if (!s->port)
+		rc->port = rc->tls == IMAP_TLS_IMPLICIT ? 465 : rc->tls == IMAP_TLS_STARTTLS ? 587 : 25;
+	if (rc->subject == NULL && !s->subject &&
+	    set_string(ld, &rc->subject, "Your response to {consultation}: {reference}", false) != 0)
+		return;
+	if (rc->body == NULL && !s->body && !s->body_file &&
+	    set_string(ld, &rc->body,
+		       "Thank you for your response to {consultation}.\n\n"
+		       "We received it on {received_date}. Its reference is {reference}; please quote it "
+		       "if you write to us about your response.{late_note}\n\n"
+		       "This is an automatic acknowledgement.\n", false) != 0)
+		return;
+	if (rc->message_id_domain == NULL && rc->from_address != NULL) {
+		/* A domain of their own: a receipt coming back is then known by
+		 * its Message-ID even where a relay drops Auto-Submitted. */
+		char dom[300];
+		snprintf(dom, sizeof(dom), "receipts.%s", strchr(rc->from_address, '@') + 1);
+		set_string(ld, &rc->message_id_domain, dom, false);
+	}
+}
+
 static int handler(void *user, int line, const char *section, const char *name,
 		   const char *value)
 {
@@ -408,6 +698,8 @@ static int handler(void *user, int line, const char *section, const char *name,
 	} else if (strcmp(section, "imap") == 0 ||
 		   (strncmp(section, "imap ", 5) == 0 && section[5] != '\0')) {
 		known = on_imap(ld, line, section, name, value);
+	} else if (strcmp(section, "receipts") == 0) {
+		known = on_receipts(ld, line, name, value);
 	} else if (strcmp(section, "storage") == 0 && strcmp(name, "path") == 0) {
 		set_string(ld, &ld->cfg->storage_path, value, true);
 		ld->seen.storage_path = true;
@@ -435,12 +727,6 @@ static int handler(void *user, int line, const char *section, const char *name,
 		return 0;
 	}
 	return 1;
-}
-
-static bool is_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
 }
 
 static void validate(struct loader *ld)
@@ -500,6 +786,7 @@ static void validate(struct loader *ld)
 					  o->section);
 		}
 	}
+	validate_receipts(ld);
 }
 
 int config_load(const char *path, struct config **out, char *err, size_t errlen)
@@ -568,5 +855,19 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->storage_path);
 	free(cfg->report_folder);
+	struct receipts_config *rc = &cfg->receipts;
+	free(rc->host);
+	free(rc->ca_file);
+	free(rc->user);
+	free(rc->password_file);
+	free(rc->from_address);
+	free(rc->from_name);
+	free(rc->reply_to);
+	free(rc->subject);
+	free(rc->body);
+	free(rc->message_id_domain);
+	for (size_t i = 0; i < rc->n_no_reply; i++)
+		free(rc->no_reply[i]);
+	free(rc->no_reply);
 	free(cfg);
 }

@@ -39,6 +39,30 @@ struct imap_config {
 	bool idle;              /* use IDLE where offered (default), else poll */
 };
 
+/* [receipts]: acknowledgements by SMTP (see receipts/outbox.h). */
+struct receipts_config {
+	bool enabled;           /* the section is present and not enabled = no */
+	char *host;
+	int port;               /* default 465 (implicit), 587 (starttls), 25 (none) */
+	enum imap_tls tls;      /* same three modes as [imap] */
+	char *ca_file;
+	char *user;             /* NULL: no SMTP AUTH (a local relay) */
+	char *password_file;    /* absolute path, as for [imap] */
+	int timeout;            /* seconds: connect, and each whole submission */
+	char *from_address;
+	char *from_name;        /* or NULL */
+	char *reply_to;         /* or NULL */
+	char *subject;          /* template (receipts/template.h) */
+	char *body;             /* template text, from body or body_file */
+	char *message_id_domain; /* default receipts.<domain of from_address> */
+	int rate;               /* messages per minute */
+	int max_attempts;
+	int retry_base;         /* seconds before the first retry; doubles */
+	bool late;              /* late responses get a receipt too */
+	char **no_reply;        /* extra glob patterns of addresses never answered */
+	size_t n_no_reply;
+};
+
 struct config {
 	char *path;             /* the file this was read from */
 	char *name;             /* consultation name */
@@ -53,6 +77,7 @@ struct config {
 	int retention_days;     /* raw mail and attachment bytes kept this many
 				 * days after closes + grace; -1: for ever */
 	char *report_folder;    /* absolute path */
+	struct receipts_config receipts;
 };
 
 /*

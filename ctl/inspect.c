@@ -9,6 +9,7 @@
 #include "config/log.h"
 #include "daemon/window.h"
 #include "intake/mime.h"
+#include "receipts/outbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,23 @@ int ctl_status(struct ctl *c)
 	       (long long)s.auto_replies, (long long)s.bounces, (long long)s.lists,
 	       (long long)s.quarantined);
 	storage_stats_clear(&s);
+
+	struct outbox_stats ob;
+	if (outbox_stats(c->store, &ob) != 0) {
+		fprintf(stderr, "consultctl: status: %s\n", storage_errmsg(c->store));
+		return 1;
+	}
+	if (cfg->receipts.enabled || ob.pending + ob.sending + ob.sent + ob.failed + ob.uncertain > 0) {
+		printf("receipts:     %lld pending, %lld sending, %lld sent, %lld failed, %lld uncertain, "
+		       "%lld not due (suppressed)%s\n",
+		       (long long)ob.pending, (long long)ob.sending, (long long)ob.sent, (long long)ob.failed,
+		       (long long)ob.uncertain, (long long)ob.suppressed,
+		       cfg->receipts.enabled ? "" : " [receipts off]");
+		if (ob.pending > 0) {
+			format_span(now - ob.oldest_pending_at, span, sizeof(span));
+			printf("              oldest pending waiting %s\n", span);
+		}
+	}
 
 	struct storage_source *v;
 	size_t n;

@@ -15,6 +15,8 @@
 #include "daemon/window.h"
 #include "intake/imap.h"
 #include "intake/mime.h"
+#include "receipts/outbox.h"
+#include "receipts/sender.h"
 #include "report/report.h"
 #include "storage/storage.h"
 #include "version.h"
@@ -52,6 +54,7 @@ struct daemon {
 	struct config *cfg;
 	struct theme_set *themes;
 	struct storage *store;
+	struct receipt_sender *sender; /* NULL unless [receipts] is on */
 	struct source sources[CONFIG_MAX_MAILBOXES];
 	size_t n_sources;
 	enum phase phase;
@@ -113,8 +116,11 @@ static void on_batch(void *user, struct imap_batch *b)
 		bool inserted;
 		int64_t id;
 		r->late = window_is_late(d->cfg, r->received_at);
+		outbox_mark_own_receipt(&d->cfg->receipts, r);
 		if (storage_insert_response(d->store, r, now, &inserted, &id) != 0 ||
-		    storage_record_uid(d->store, src->key, b->uidvalidity, b->items[i].uid, id) != 0) {
+		    storage_record_uid(d->store, src->key, b->uidvalidity, b->items[i].uid, id) != 0 ||
+		    (inserted && outbox_enqueue_receipt(d->store, &d->cfg->receipts, d->cfg->name, id, r,
+							now) != 0)) {
 			ok = false;
 			break;
 		}
@@ -147,6 +153,8 @@ static void on_batch(void *user, struct imap_batch *b)
 	log_info("source=%s event=batch-stored stored=%zu duplicates=%zu highest_uid=%u total=%lld",
 		 src->key, added, dups, (unsigned)b->highest_uid, (long long)d->stored);
 	imap_worker_ack(src->worker, b, true);
+	if (added > 0)
+		receipt_sender_kick(d->sender);
 	notify_status(d);
 }
 
@@ -447,6 +455,8 @@ static void shutdown_daemon(struct daemon *d, int code)
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1");
 	stop_intake(d);
+	receipt_sender_stop(d->sender);
+	d->sender = NULL;
 	uv_timer_stop(&d->window_timer);
 	uv_timer_stop(&d->sweep_timer);
 	uv_timer_stop(&d->watchdog_timer);
@@ -481,6 +491,29 @@ static bool same_mailboxes(const struct config *a, const struct config *b)
 			return false;
 	}
 	return true;
+}
+
+/* Start, retarget or stop the receipt sender to match d->cfg. */
+static int update_sender(struct daemon *d)
+{
+	if (!d->cfg->receipts.enabled) {
+		receipt_sender_stop(d->sender);
+		d->sender = NULL;
+		return 0;
+	}
+	if (d->sender != NULL) {
+		receipt_sender_set_config(d->sender, &d->cfg->receipts);
+		receipt_sender_kick(d->sender);
+		return 0;
+	}
+	char err[512];
+	if (receipt_sender_start(d->loop, d->store, &d->cfg->receipts, &d->sender, err, sizeof(err)) != 0) {
+		log_err("event=receipts reason=\"%s\"", err);
+		return -1;
+	}
+	log_info("event=receipts-started smtp=%s:%d rate=%d", d->cfg->receipts.host,
+		 d->cfg->receipts.port, d->cfg->receipts.rate);
+	return 0;
 }
 
 /*
@@ -538,6 +571,7 @@ static void reload(struct daemon *d)
 				imap_worker_set_themes(d->sources[i].worker, themes);
 		}
 	}
+	update_sender(d);
 	config_free(old);
 	log_info("event=reload themes=%zu mailboxes=%zu workers=%s", themes_count(themes), cfg->n_imap,
 		 restart ? "restarted" : "kept");
@@ -693,6 +727,8 @@ int main(int argc, char **argv)
 		d.watchdog_usec = 0;
 	}
 	uv_timer_start(&d.watchdog_timer, on_watchdog, every_ms, every_ms);
+	if (update_sender(&d) != 0)
+		goto out;
 	uv_signal_init(d.loop, &d.sig_term);
 	uv_signal_init(d.loop, &d.sig_int);
 	uv_signal_init(d.loop, &d.sig_hup);

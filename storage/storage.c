@@ -210,6 +210,22 @@ static const char *const migrations[] = {
 	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
 	" action TEXT NOT NULL CHECK(action IN ('forget','purge-raw','purge-attachments')),"
 	" count INTEGER NOT NULL);",
+	/* 6: acknowledgement receipts waiting to be sent, and what became of
+	 * each (receipts/outbox.h). One per response at most; written in the
+	 * transaction that stores the response; gone with it (forget). */
+	"CREATE TABLE outbox("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" response_id INTEGER NOT NULL UNIQUE REFERENCES responses(id) ON DELETE CASCADE,"
+	" recipient TEXT,"
+	" message TEXT,"
+	" state TEXT NOT NULL"
+	"  CHECK(state IN ('pending','sending','sent','failed','suppressed','uncertain')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" sent_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -226,6 +242,16 @@ static void set_error(struct storage *st, const char *what)
 {
 	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
 		 st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
+}
+
+sqlite3 *storage_db(struct storage *st)
+{
+	return st->db;
+}
+
+void storage_set_error(struct storage *st, const char *what)
+{
+	set_error(st, what);
 }
 
 const char *storage_errmsg(const struct storage *st)

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 5
+#define STORAGE_SCHEMA_VERSION 6
 
 struct storage;
 
@@ -36,6 +36,13 @@ int storage_open(const char *path, enum storage_mode mode, struct storage **out,
 void storage_close(struct storage *st); /* accepts NULL */
 const char *storage_errmsg(const struct storage *st);
 int storage_schema_version(struct storage *st);
+
+/* The connection itself, for modules that keep their own tables in the
+ * store (receipts/outbox.c). Same thread rules as st. */
+struct sqlite3;
+struct sqlite3 *storage_db(struct storage *st);
+/* Make storage_errmsg say "what: <SQLite's last error>". */
+void storage_set_error(struct storage *st, const char *what);
 
 /*
  * A consistent copy of the whole store at dest (which must not exist; it is

@@ -190,7 +190,12 @@ START_TEST(config_good)
 {
 	struct config_ctx c = {.expect_ok = true};
 	snprintf(c.path, sizeof(c.path), "%s/good.conf", dir);
-	write_file(c.path, CONFIG_BASE);
+	write_file(c.path, CONFIG_BASE
+		   "[receipts]\nhost = smtp.example.org\ntls = starttls\nuser = consult\n"
+		   "password_file = secret\nfrom_address = consult@example.org\nfrom_name = Team\n"
+		   "reply_to = team@example.org\nsubject = Receipt {reference}\n"
+		   "body = Dear {name}, thank you. {reference}{late_note}\n"
+		   "no_reply = alerts-*, *@donotanswer.example\n");
 	struct torture t = {
 		.name = "config_load (good)",
 		.ctx = &c,
