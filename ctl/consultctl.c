@@ -14,6 +14,7 @@
 #include "storage/storage.h"
 #include "version.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -69,9 +70,61 @@ static json_t *str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+struct export_ctx {
+	FILE *out;
+	struct storage *store;
+};
+
+/* The respondent (the lower-cased address, as respondent_key) and the
+ * references of their other responses, e.g. an email and a form answer. */
+static int export_respondent(struct export_ctx *x, const char *ref, const struct response *r,
+			     json_t *o)
+{
+	json_t *others = json_array();
+	char *refs = NULL;
+	if (r->sender_email != NULL &&
+	    storage_same_respondent(x->store, storage_parse_ref(ref), &refs) != 0) {
+		json_decref(others);
+		return -1;
+	}
+	for (char *p = refs, *save = NULL, *t; (t = strtok_r(p, ",", &save)) != NULL; p = NULL)
+		json_array_append_new(others, json_string(t));
+	free(refs);
+	json_t *who = json_null();
+	if (r->sender_email != NULL) {
+		char *k = strdup(r->sender_email);
+		if (k == NULL) {
+			json_decref(others);
+			return -1;
+		}
+		for (char *p = k; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		who = json_string(k);
+		free(k);
+	}
+	json_object_set_new(o, "respondent", who);
+	json_object_set_new(o, "other_responses", others);
+	return 0;
+}
+
+static json_t *export_answers(const struct response *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_answers; i++) {
+		json_t *j = json_object();
+		json_object_set_new(j, "question_id", str_or_null(r->answers[i].question_id));
+		json_object_set_new(j, "question", str_or_null(r->answers[i].question));
+		json_object_set_new(j, "kind", json_string(answer_kind_name(r->answers[i].kind)));
+		json_object_set_new(j, "value", str_or_null(r->answers[i].value));
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
 static int export_one(void *user, const char *ref, const struct response *r)
 {
-	FILE *out = user;
+	struct export_ctx *x = user;
+	FILE *out = x->out;
 	char when[32];
 	config_format_time(r->received_at, when, sizeof(when));
 	json_t *o = json_object();
@@ -131,6 +184,11 @@ static int export_one(void *user, const char *ref, const struct response *r)
 	}
 	json_object_set_new(o, "attachments", atts);
 	json_object_set_new(o, "campaign", json_null());
+	json_object_set_new(o, "answers", export_answers(r));
+	if (export_respondent(x, ref, r, o) != 0) {
+		json_decref(o);
+		return -1;
+	}
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0 || fputc('\n', out) == EOF)
@@ -157,7 +215,8 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	if (ctl_open_store(c, false) != 0)
 		return 1;
-	if (storage_foreach_response(c->store, export_one, stdout) != 0) {
+	struct export_ctx x = {.out = stdout, .store = c->store};
+	if (storage_foreach_response(c->store, export_one, &x) != 0) {
 		fprintf(stderr, "consultctl: export: %s\n", storage_errmsg(c->store));
 		return 1;
 	}
