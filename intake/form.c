@@ -448,12 +448,14 @@ static void on_done(CURL *easy, CURLcode result, void *user)
 	fp->easy = NULL;
 	wipe_headers(fp);
 	if (result != CURLE_OK) {
-		if (fp->too_big)
+		const char *what = curl_easy_strerror(result);
+		bool detail = fp->errbuf[0] != '\0' && strcmp(fp->errbuf, what) != 0;
+		if (fp->too_big || result == CURLE_FILESIZE_EXCEEDED)
 			report(fp, "GET %s: response body larger than max_bytes (%ld)", fp->url,
 			       fp->cfg->max_bytes);
 		else
-			report(fp, "GET %s: %s%s%s", fp->url, curl_easy_strerror(result),
-			       fp->errbuf[0] ? ": " : "", fp->errbuf);
+			report(fp, "GET %s: %s%s%s", fp->url, what, detail ? ": " : "",
+			       detail ? fp->errbuf : "");
 		end_request(fp);
 		retry_later(fp, -1);
 		return;

@@ -33,7 +33,7 @@ check "typeform: the bad item's reason names it" \
 	test "$(sql "SELECT status_reason FROM responses WHERE idem_key = 'form:lT4Z3j:tf0005'")" = \
 	"item 1: submitted_at missing or not an RFC 3339 time"
 check "typeform: the bad item's JSON is kept as raw" \
-	sql "SELECT 1 FROM raw_sources s JOIN responses r ON r.id = s.response_id WHERE r.idem_key = 'form:lT4Z3j:tf0005' AND CAST(s.raw AS TEXT) LIKE '%not a time%'" | grep -qx 1
+	test "$(sql "SELECT count(*) FROM raw_sources s JOIN responses r ON r.id = s.response_id WHERE r.idem_key = 'form:lT4Z3j:tf0005' AND CAST(s.raw AS TEXT) LIKE '%not a time%'")" -eq 1
 check "typeform: 3 pages asked for with after= tokens" \
 	test "$(grep -c '"after"' TF.requests | head -n1)" -ge 2
 check "typeform: the cursor is the last item's token" \
