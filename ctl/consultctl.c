@@ -87,7 +87,7 @@ static int export_respondent(struct export_ctx *x, const char *ref, const struct
 		json_decref(others);
 		return -1;
 	}
-	for (char *p = refs, *save = NULL, *t; (t = strtok_r(p, ",", &save)) != NULL; p = NULL)
+	for (char *p = refs, *save = NULL, *t; refs != NULL && (t = strtok_r(p, ",", &save)) != NULL; p = NULL)
 		json_array_append_new(others, json_string(t));
 	free(refs);
 	json_t *who = json_null();
