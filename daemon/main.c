@@ -292,6 +292,7 @@ static int on_form_page(void *user, struct form_page *page, const struct storage
 	struct form_source *fs = user;
 	struct daemon *d = fs->d;
 	int64_t now = now_seconds();
+	uint64_t t0 = uv_hrtime();
 	size_t added = 0, dups = 0, edits = 0;
 	bool ok = storage_begin(d->store) == 0;
 	for (size_t i = 0; ok && i < page->n; i++) {
@@ -338,8 +339,9 @@ static int on_form_page(void *user, struct form_page *page, const struct storage
 	}
 	d->stored += (int64_t)added;
 	d->duplicates += (int64_t)dups;
-	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld",
-		 fs->key, added, page->n_bad, edits, dups, (long long)d->stored);
+	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld ms=%llu",
+		 fs->key, added, page->n_bad, edits, dups, (long long)d->stored,
+		 (unsigned long long)((uv_hrtime() - t0) / 1000000));
 	notify_status(d);
 	return 0;
 }

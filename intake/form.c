@@ -380,7 +380,10 @@ static void take_page(struct form_poller *fp)
 	bool more = false, oom = false;
 	switch (c->preset) {
 	case FORM_TYPEFORM:
-		more = page.n > 0 && page.n >= (size_t)c->page_size;
+		/* total_items counts what is left from this page on; without
+		 * it, a full page means there may be more. */
+		more = page.n > 0 && (page.total >= 0 ? page.total > (int64_t)page.n
+						      : page.n >= (size_t)c->page_size);
 		oom = dup_opt(&next.cursor, page.last_token != NULL ? page.last_token : fp->st.cursor);
 		break;
 	case FORM_GOOGLE:

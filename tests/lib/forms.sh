@@ -22,7 +22,9 @@ form_server_start() {
 # form_control NAME faults|items JSON
 form_control() {
 	local port_var="${1}_PORT"
-	curl -sf -X POST --data-binary "$3" "http://127.0.0.1:${!port_var}/_control/$2" >/dev/null
+	python3 -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"))' \
+		"http://127.0.0.1:${!port_var}/_control/$2" "$3"
 }
 
 form_servers_stop() {
