@@ -533,8 +533,7 @@ static void validate_forms(struct loader *ld)
 	struct config *c = ld->cfg;
 	for (size_t i = 0; i < c->n_form; i++) {
 		struct form_report fr = {.ld = ld, .section = c->form[i].section};
-		form_config_validate(&c->form[i], form_report_cb, &fr);
-		if (c->form[i].form_id == NULL)
+		if (form_config_validate(&c->form[i], form_report_cb, &fr) != 0)
 			ld->oom = true;
 		for (size_t j = 0; j < i; j++)
 			if (c->form[i].form_id != NULL && c->form[j].form_id != NULL &&

@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,22 +195,24 @@ static bool is_loopback(const char *host)
 	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
 }
 
-/* The form id from the provider's URL: .../forms/ID/responses. */
-static char *id_from_path(const char *path)
+/* The form id from the provider's URL path: .../forms/ID/responses. 1 when
+ * found (*id set), 0 when the path is not of that shape, -1 on out of memory. */
+static int id_from_path(const char *path, char **id)
 {
 	const char *p = strstr(path, "/forms/");
 	if (p == NULL)
-		return NULL;
+		return 0;
 	p += 7;
 	size_t n = strcspn(p, "/");
 	if (n == 0 || strcmp(p + n, "/responses") != 0)
-		return NULL;
-	return strndup(p, n);
+		return 0;
+	*id = strndup(p, n);
+	return *id != NULL ? 1 : -1;
 }
 
-void form_config_validate(struct form_config *f, void (*report)(void *user, const char *key,
-								 const char *msg),
-			  void *user)
+int form_config_validate(struct form_config *f, void (*report)(void *user, const char *key,
+								const char *msg),
+			 void *user)
 {
 	char msg[512];
 	if (!f->preset_set)
@@ -219,35 +220,54 @@ void form_config_validate(struct form_config *f, void (*report)(void *user, cons
 	if (f->url == NULL) {
 		report(user, "url", "missing (required)");
 	} else {
-		CURLU *u = curl_url();
-		char *scheme = NULL, *host = NULL, *path = NULL;
-		if (u == NULL || curl_url_set(u, CURLUPART_URL, f->url, 0) != CURLUE_OK ||
-		    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-		    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		/* scheme://host[:port]/path: parsed here, without allocating. */
+		const char *u = f->url, *rest = NULL;
+		bool plain = false;
+		if (strncmp(u, "https://", 8) == 0)
+			rest = u + 8;
+		else if (strncmp(u, "http://", 7) == 0)
+			rest = u + 7, plain = true;
+		char host[256] = "";
+		size_t hl = 0;
+		if (rest != NULL) {
+			hl = rest[0] == '[' ? strcspn(rest, "]") + 1 : strcspn(rest, ":/?#");
+			if (hl < sizeof(host)) {
+				memcpy(host, rest, hl);
+				host[hl] = '\0';
+			}
+		}
+		bool bad = rest == NULL || hl == 0 || hl >= sizeof(host) || strpbrk(u, " \t\r\n\"<>\\^`{|}") != NULL ||
+			   strchr(host, '@') != NULL || (rest[0] == '[' && rest[hl - 1] != ']');
+		if (bad) {
 			snprintf(msg, sizeof(msg), "'%s' is not an absolute http(s) URL", f->url);
 			report(user, "url", msg);
-		} else if (strcmp(scheme, "https") != 0 &&
-			   !(strcmp(scheme, "http") == 0 && is_loopback(host))) {
+		} else if (plain && !is_loopback(host)) {
 			snprintf(msg, sizeof(msg),
 				 "'%s': https is required (plain http only for a loopback host)", f->url);
 			report(user, "url", msg);
 		} else if (f->form_id == NULL) {
-			f->form_id = id_from_path(path);
+			const char *path = rest + hl;
+			path += strcspn(path, "/?#");
+			char p[1024];
+			size_t pl = strcspn(path, "?#");
+			if (pl < sizeof(p)) {
+				memcpy(p, path, pl);
+				p[pl] = '\0';
+				if (id_from_path(p, &f->form_id) < 0)
+					return -1;
+			}
 		}
-		curl_free(scheme);
-		curl_free(host);
-		curl_free(path);
-		curl_url_cleanup(u);
 	}
 	if (f->form_id == NULL) {
 		const char *sp = strchr(f->section, ' ');
 		f->form_id = strdup(sp != NULL ? sp + 1 : "form");
 	}
+	if (f->form_id == NULL)
+		return -1;
 	if (f->preset_set && f->preset != FORM_GENERIC && f->token_file == NULL)
 		report(user, "token_file", "missing (required by this preset)");
 	if (!f->preset_set)
-		return;
+		return 0;
 	if (f->preset == FORM_GENERIC) {
 		if (f->p_items == NULL)
 			report(user, "items", "missing (required by preset generic: JSON Pointer to the item list)");
@@ -275,9 +295,11 @@ void form_config_validate(struct form_config *f, void (*report)(void *user, cons
 	}
 	if (f->page_size != 1000 && f->preset != FORM_TYPEFORM)
 		report(user, "page_size", "only for preset typeform");
-	if (f->cursor_param == NULL && f->preset == FORM_GENERIC)
-		f->cursor_param = strdup("cursor");
 	f->rate_ms = f->preset == FORM_TYPEFORM ? 500 : 0; /* Typeform: 2 requests a second */
+	if (f->cursor_param == NULL && f->preset == FORM_GENERIC &&
+	    (f->cursor_param = strdup("cursor")) == NULL)
+		return -1;
+	return 0;
 }
 
 void form_config_map(const struct form_config *f, struct form_map_config *mc)

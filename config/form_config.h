@@ -43,10 +43,11 @@ struct form_config {
 int form_config_set(struct form_config *f, const char *dir, const char *name, const char *value,
 		    char *msg, size_t msglen);
 
-/* After the file: call report(user, key, message) for each problem. */
-void form_config_validate(struct form_config *f, void (*report)(void *user, const char *key,
-								 const char *msg),
-			  void *user);
+/* After the file: call report(user, key, message) for each problem.
+ * Fills in defaults; -1 on out of memory, else 0. */
+int form_config_validate(struct form_config *f, void (*report)(void *user, const char *key,
+								const char *msg),
+			 void *user);
 
 /* The map configuration the poller hands form_map_page (borrows f). */
 void form_config_map(const struct form_config *f, struct form_map_config *mc);
