@@ -86,5 +86,16 @@ form_control TF items '[{"token": "tf0008", "response_id": "tf0008", "submitted_
 wait_for 15 count_is 20
 check "a new typeform submission arrives with the next poll" count_is 20
 check "asked for after the stored cursor" grep -q '"after": \["tf0007"\]' TF.requests
+# SIGHUP with a changed [form] section: the pollers restart from their
+# stored cursors with the new question labels.
+sed -i 's/^question.views = What should the plan change?$/question.views = What would you change?/' consultd.conf
+kill -HUP "$daemon_pid"
+wait_for 10 grep -q 'event=reload .*form_pollers=restarted' daemon.log
+check "a reload with a changed [form] restarts the form pollers" grep -q 'form_pollers=restarted' daemon.log
+form_control TF items '[{"token": "tf0009", "response_id": "tf0009", "submitted_at": "2021-12-02T10:00:00Z", "answers": [{"field": {"id": "k6TP9oQs1cGE", "type": "long_text", "ref": "views"}, "type": "text", "text": "Fix the street lights."}]}]'
+wait_for 15 count_is 21
+check "after the reload: stored from the stored cursor, once" count_is 21
+check "with the new question label" \
+	test "$(sql "SELECT question FROM form_answers a JOIN responses r ON r.id = a.response_id WHERE r.idem_key = 'form:lT4Z3j:tf0009'")" = "What would you change?"
 check "nothing logged at error level" bash -c '! grep -q "level=err" daemon.log'
 finish
