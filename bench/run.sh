@@ -5,6 +5,7 @@ build=${1:-build}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/ingest.sh" "$build" 1000
 bash "$here/ingest.sh" "$build" 5000 mixed
+bash "$here/form.sh" "$build" 5000
 # Theme classification: per-theme precision, recall and F1, macro-F1 of the
 # shipped theme file on the held-out part of the labelled dev set
 # (tests/data/devset), then responses/s on ~1 KB responses on one thread.

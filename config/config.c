@@ -688,6 +688,50 @@ static void validate_receipts(struct loader *ld)
 	}
 }
 
+/* [form] and [form NAME]: the keys are form_config's; errors get the line. */
+static int on_form(struct loader *ld, int line, const char *sec, const char *name, const char *value)
+{
+	struct config *c = ld->cfg;
+	struct form_config *f = NULL;
+	for (size_t i = 0; i < c->n_form && f == NULL; i++)
+		if (strcmp(c->form[i].section, sec) == 0)
+			f = &c->form[i];
+	if (f == NULL) {
+		if (c->n_form == CONFIG_MAX_FORMS) {
+			add_error(ld, line, sec, name, "more than %d forms", CONFIG_MAX_FORMS);
+			return 0;
+		}
+		f = &c->form[c->n_form];
+		if ((f->section = strdup(sec)) == NULL) {
+			ld->oom = true;
+			return 0;
+		}
+		f->poll_interval = 60;
+		f->timeout = 30;
+		f->max_bytes = 64L * 1024 * 1024;
+		f->page_size = 1000;
+		c->n_form++;
+	}
+	char msg[400];
+	int rc = form_config_set(f, ld->dir, name, value, msg, sizeof(msg));
+	if (rc == -2)
+		ld->oom = true;
+	else if (rc == 0)
+		add_error(ld, line, sec, name, "%s", msg);
+	return rc == -1 ? -1 : 0;
+}
+
+struct form_report {
+	struct loader *ld;
+	const char *section;
+};
+
+static void form_report_cb(void *user, const char *key, const char *msg)
+{
+	struct form_report *fr = user;
+	add_error(fr->ld, 0, fr->section, key, "%s", msg);
+}
+
 static int handler(void *user, int line, const char *section, const char *name,
 		   const char *value)
 {
@@ -700,6 +744,9 @@ static int handler(void *user, int line, const char *section, const char *name,
 		known = on_imap(ld, line, section, name, value);
 	} else if (strcmp(section, "receipts") == 0) {
 		known = on_receipts(ld, line, name, value);
+	} else if (strcmp(section, "form") == 0 ||
+		   (strncmp(section, "form ", 5) == 0 && section[5] != '\0')) {
+		known = on_form(ld, line, section, name, value);
 	} else if (strcmp(section, "storage") == 0 && strcmp(name, "path") == 0) {
 		set_string(ld, &ld->cfg->storage_path, value, true);
 		ld->seen.storage_path = true;
@@ -789,6 +836,22 @@ static void validate(struct loader *ld)
 	validate_receipts(ld);
 }
 
+static void validate_forms(struct loader *ld)
+{
+	struct config *c = ld->cfg;
+	for (size_t i = 0; i < c->n_form; i++) {
+		struct form_report fr = {.ld = ld, .section = c->form[i].section};
+		if (form_config_validate(&c->form[i], form_report_cb, &fr) != 0)
+			ld->oom = true;
+		for (size_t j = 0; j < i; j++)
+			if (c->form[i].form_id != NULL && c->form[j].form_id != NULL &&
+			    strcmp(c->form[i].form_id, c->form[j].form_id) == 0)
+				add_error(ld, 0, c->form[i].section, "form_id",
+					  "'%s' is already the form of [%s]", c->form[i].form_id,
+					  c->form[j].section);
+	}
+}
+
 int config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -823,6 +886,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (rc > 0 && rc != ld.first_error_line)
 		add_error(&ld, rc, NULL, NULL, "syntax error: expected [section] or key = value");
 	validate(&ld);
+	validate_forms(&ld);
 	if (ld.nerrors > 0 || ld.oom)
 		goto fail;
 	free(ld.dir);
@@ -853,6 +917,8 @@ void config_free(struct config *cfg)
 		free(m->mailbox);
 		free(m->processed_mailbox);
 	}
+	for (size_t i = 0; i < cfg->n_form; i++)
+		form_config_clear(&cfg->form[i]);
 	free(cfg->storage_path);
 	free(cfg->report_folder);
 	struct receipts_config *rc = &cfg->receipts;

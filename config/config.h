@@ -10,6 +10,8 @@
 #ifndef CONSULTD_CONFIG_H
 #define CONSULTD_CONFIG_H
 
+#include "config/form_config.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@ enum imap_auth { IMAP_AUTH_PASSWORD, IMAP_AUTH_XOAUTH2 };
 enum on_close { ON_CLOSE_IDLE, ON_CLOSE_EXIT };
 
 #define CONFIG_MAX_MAILBOXES 16
+#define CONFIG_MAX_FORMS 8
 
 /* One mailbox: [imap] or [imap NAME] (folders of one account, or accounts). */
 struct imap_config {
@@ -73,6 +76,8 @@ struct config {
 	enum on_close on_close;
 	struct imap_config imap[CONFIG_MAX_MAILBOXES];
 	size_t n_imap;          /* mailboxes configured, in file order */
+	struct form_config form[CONFIG_MAX_FORMS]; /* [form] / [form NAME] sections */
+	size_t n_form;
 	char *storage_path;     /* absolute path of the SQLite file */
 	int retention_days;     /* raw mail and attachment bytes kept this many
 				 * days after closes + grace; -1: for ever */

@@ -14,6 +14,7 @@
 #include "storage/storage.h"
 #include "version.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -74,6 +75,57 @@ static json_t *str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+struct export_ctx {
+	FILE *out;
+	struct storage *store;
+};
+
+/* The respondent (the lower-cased address, as respondent_key) and the
+ * references of their other responses, e.g. an email and a form answer. */
+static int export_respondent(struct export_ctx *x, const char *ref, const struct response *r,
+			     json_t *o)
+{
+	json_t *others = json_array();
+	char *refs = NULL;
+	if (r->sender_email != NULL &&
+	    storage_same_respondent(x->store, storage_parse_ref(ref), &refs) != 0) {
+		json_decref(others);
+		return -1;
+	}
+	for (char *p = refs, *save = NULL, *t; refs != NULL && (t = strtok_r(p, ",", &save)) != NULL; p = NULL)
+		json_array_append_new(others, json_string(t));
+	free(refs);
+	json_t *who = json_null();
+	if (r->sender_email != NULL) {
+		char *k = strdup(r->sender_email);
+		if (k == NULL) {
+			json_decref(others);
+			return -1;
+		}
+		for (char *p = k; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		who = json_string(k);
+		free(k);
+	}
+	json_object_set_new(o, "respondent", who);
+	json_object_set_new(o, "other_responses", others);
+	return 0;
+}
+
+static json_t *export_answers(const struct response *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_answers; i++) {
+		json_t *j = json_object();
+		json_object_set_new(j, "question_id", str_or_null(r->answers[i].question_id));
+		json_object_set_new(j, "question", str_or_null(r->answers[i].question));
+		json_object_set_new(j, "kind", json_string(answer_kind_name(r->answers[i].kind)));
+		json_object_set_new(j, "value", str_or_null(r->answers[i].value));
+		json_array_append_new(a, j);
+	}
+	return a;
+}
+
 json_t *ctl_response_json(const char *ref, const struct response *r)
 {
 	char when[32];
@@ -94,10 +146,10 @@ json_t *ctl_response_json(const char *ref, const struct response *r)
 	json_object_set_new(sender, "name", str_or_null(r->sender_name));
 	json_object_set_new(sender, "email", str_or_null(r->sender_email));
 	json_object_set_new(o, "sender", sender);
-	/* Respondent type and area are assigned by a later stage of the
-	 * classifier; until then every respondent counts as an individual. */
-	json_object_set_new(o, "respondent_type", json_string("individual"));
-	json_object_set_new(o, "area", json_null());
+	json_object_set_new(o, "respondent_type",
+			    str_or_null(respondent_type_name(r->respondent_type)));
+	json_object_set_new(o, "organisation", str_or_null(r->organisation));
+	json_object_set_new(o, "area", str_or_null(r->area));
 	json_object_set_new(o, "subject", str_or_null(r->subject));
 	json_object_set_new(o, "text", str_or_null(r->text));
 	for (size_t i = 0; i < r->n_themes; i++) {
@@ -135,13 +187,19 @@ json_t *ctl_response_json(const char *ref, const struct response *r)
 	}
 	json_object_set_new(o, "attachments", atts);
 	json_object_set_new(o, "campaign", json_null());
+	json_object_set_new(o, "answers", export_answers(r));
 	return o;
 }
 
 static int export_one(void *user, const char *ref, const struct response *r)
 {
-	FILE *out = user;
+	struct export_ctx *x = user;
+	FILE *out = x->out;
 	json_t *o = ctl_response_json(ref, r);
+	if (o == NULL || export_respondent(x, ref, r, o) != 0) {
+		json_decref(o);
+		return -1;
+	}
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0 || fputc('\n', out) == EOF)
@@ -168,7 +226,8 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	if (ctl_open_store(c, false) != 0)
 		return 1;
-	if (storage_foreach_response(c->store, export_one, stdout) != 0) {
+	struct export_ctx x = {.out = stdout, .store = c->store};
+	if (storage_foreach_response(c->store, export_one, &x) != 0) {
 		fprintf(stderr, "consultctl: export: %s\n", storage_errmsg(c->store));
 		return 1;
 	}

@@ -106,14 +106,29 @@ int ctl_status(struct ctl *c)
 		format_time(v[i].last_error_at, errt, sizeof(errt));
 		format_time(v[i].reconciled_at, rec, sizeof(rec));
 		printf("source:       %s\n", v[i].source);
-		printf("  cursor:     UIDVALIDITY %u, highest stored UID %u, %lld UIDs stored\n",
-		       (unsigned)v[i].uidvalidity, (unsigned)v[i].last_uid, (long long)v[i].stored);
+		if (strncmp(v[i].source, "form:", 5) == 0) {
+			struct storage_form_state fst;
+			if (storage_get_form_state(c->store, v[i].source, &fst) == 0) {
+				char since[64], upd[64];
+				format_time(fst.since, since, sizeof(since));
+				format_time(fst.updated_at, upd, sizeof(upd));
+				printf("  cursor:     %s, since %s, saved %s\n",
+				       fst.cursor != NULL ? fst.cursor : "(start)", fst.since > 0 ? since : "opens",
+				       upd);
+				storage_form_state_clear(&fst);
+			}
+		} else {
+			printf("  cursor:     UIDVALIDITY %u, highest stored UID %u, %lld UIDs stored\n",
+			       (unsigned)v[i].uidvalidity, (unsigned)v[i].last_uid, (long long)v[i].stored);
+		}
 		printf("  last poll:  %s\n", poll);
 		if (v[i].last_error != NULL) {
 			char esc[300];
 			printf("  last error: %s: %s\n", errt, log_escape(v[i].last_error, esc, sizeof(esc)));
 		}
-		if (v[i].reconciled_at > 0) {
+		if (strncmp(v[i].source, "form:", 5) == 0) {
+			continue; /* nothing to reconcile: the provider pages by cursor */
+		} else if (v[i].reconciled_at > 0) {
 			printf("  reconciled: %s: server holds %lld up to the cursor, %lld not stored%s%s\n", rec,
 			       (long long)v[i].server_count, (long long)v[i].missing_count,
 			       v[i].missing_uids != NULL ? " (UIDs " : "",
@@ -164,6 +179,15 @@ static int print_response(void *user, const char *ref, const struct response *r)
 		       a->filename != NULL ? a->filename : "(no name)", a->content_type, a->size,
 		       a->sha256, a->text_error != NULL ? ": no text: " : "",
 		       a->text_error != NULL ? a->text_error : "");
+	}
+	if (r->n_answers > 0) {
+		printf("\nanswers:\n");
+		for (size_t i = 0; i < r->n_answers; i++) {
+			const struct form_answer *a = &r->answers[i];
+			printf("  [%s] %s: %s\n", answer_kind_name(a->kind),
+			       a->question != NULL ? a->question : (a->question_id != NULL ? a->question_id : "?"),
+			       a->value != NULL ? a->value : "");
+		}
 	}
 	printf("\nthemes:\n");
 	if (r->n_themes == 0)

@@ -9,14 +9,17 @@
  * asks for a final sweep at `closes + grace`; the closing summary is then
  * written on a libuv work thread with its own read-only connection.
  */
+#include "classify/classify.h"
 #include "classify/themes.h"
 #include "config/config.h"
 #include "config/log.h"
 #include "daemon/window.h"
+#include "intake/form.h"
 #include "intake/imap.h"
 #include "intake/mime.h"
 #include "receipts/outbox.h"
 #include "receipts/sender.h"
+#include "net/curl_loop.h"
 #include "report/report.h"
 #include "storage/storage.h"
 #include "version.h"
@@ -49,6 +52,16 @@ struct source {
 	bool swept;                 /* the final sweep has been done */
 };
 
+/* One web form and its poller (on the loop). */
+struct form_source {
+	struct daemon *d;
+	const struct form_config *cfg;  /* borrowed from d->cfg */
+	char *key;                  /* intake state key, "form:<form id>" */
+	struct storage_form_state state; /* the stored cursor, read at start */
+	struct form_poller *poller;
+	bool swept;
+};
+
 struct daemon {
 	uv_loop_t *loop;
 	struct config *cfg;
@@ -57,6 +70,9 @@ struct daemon {
 	struct receipt_sender *sender; /* NULL unless [receipts] is on */
 	struct source sources[CONFIG_MAX_MAILBOXES];
 	size_t n_sources;
+	struct form_source forms[CONFIG_MAX_FORMS];
+	size_t n_forms;
+	struct curl_loop *curl;     /* HTTP for the form pollers, made on first use */
 	enum phase phase;
 	uv_timer_t window_timer;
 	uv_timer_t sweep_timer;
@@ -104,6 +120,20 @@ static void log_lines(const char *event, const char *text);
 
 /* ---- storing what the worker fetched -------------------------------- */
 
+/* Store one response of any channel, inside the caller's transaction,
+ * with its receipt when it is new (the outbox row commits with it). */
+static int store_one(struct daemon *d, struct response *r, int64_t now, bool *inserted, int64_t *id)
+{
+	r->late = window_is_late(d->cfg, r->received_at);
+	outbox_mark_own_receipt(&d->cfg->receipts, r);
+	if (storage_insert_response(d->store, r, now, inserted, id) != 0)
+		return -1;
+	if (*inserted &&
+	    outbox_enqueue_receipt(d->store, &d->cfg->receipts, d->cfg->name, *id, r, now) != 0)
+		return -1;
+	return 0;
+}
+
 static void on_batch(void *user, struct imap_batch *b)
 {
 	struct source *src = user;
@@ -115,12 +145,8 @@ static void on_batch(void *user, struct imap_batch *b)
 		struct response *r = &b->items[i].r;
 		bool inserted;
 		int64_t id;
-		r->late = window_is_late(d->cfg, r->received_at);
-		outbox_mark_own_receipt(&d->cfg->receipts, r);
-		if (storage_insert_response(d->store, r, now, &inserted, &id) != 0 ||
-		    storage_record_uid(d->store, src->key, b->uidvalidity, b->items[i].uid, id) != 0 ||
-		    (inserted && outbox_enqueue_receipt(d->store, &d->cfg->receipts, d->cfg->name, id, r,
-							now) != 0)) {
+		if (store_one(d, r, now, &inserted, &id) != 0 ||
+		    storage_record_uid(d->store, src->key, b->uidvalidity, b->items[i].uid, id) != 0) {
 			ok = false;
 			break;
 		}
@@ -250,6 +276,19 @@ static void write_closing_summary(struct daemon *d)
 	uv_queue_work(d->loop, &d->report_work, report_work_cb, report_done_cb);
 }
 
+/* Every mailbox and form has had its final sweep: write the summary. */
+static void check_swept(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_sources; i++)
+		if (!d->sources[i].swept)
+			return;
+	for (size_t i = 0; i < d->n_forms; i++)
+		if (!d->forms[i].swept)
+			return;
+	log_info("event=final-sweep-done stored=%lld", (long long)d->stored);
+	write_closing_summary(d);
+}
+
 static void on_sweep_done(void *user)
 {
 	struct source *src = user;
@@ -258,11 +297,100 @@ static void on_sweep_done(void *user)
 		return;
 	src->swept = true;
 	log_info("source=%s event=final-sweep-done", src->key);
-	for (size_t i = 0; i < d->n_sources; i++)
-		if (!d->sources[i].swept)
-			return;
-	log_info("event=final-sweep-done stored=%lld", (long long)d->stored);
-	write_closing_summary(d);
+	check_swept(d);
+}
+
+/* ---- web forms -------------------------------------------------------- */
+
+/*
+ * One page of a form: every item classified and stored, with the cursor
+ * after the page, in one transaction. An item already stored is skipped,
+ * unless the provider says it was edited since (a new lastSubmittedTime):
+ * then it is updated in place and the edit recorded.
+ */
+static int on_form_page(void *user, struct form_page *page, const struct storage_form_state *state)
+{
+	struct form_source *fs = user;
+	struct daemon *d = fs->d;
+	int64_t now = now_seconds();
+	uint64_t t0 = uv_hrtime();
+	size_t added = 0, dups = 0, edits = 0;
+	bool ok = storage_begin(d->store) == 0;
+	for (size_t i = 0; ok && i < page->n; i++) {
+		struct form_item *it = &page->items[i];
+		struct response *r = &it->r;
+		bool inserted, edited = false;
+		int64_t id;
+		if (r->status == STATUS_RESPONSE && classify_response(d->themes, r) != 0) {
+			ok = false;
+			break;
+		}
+		if (store_one(d, r, now, &inserted, &id) != 0 ||
+		    (it->version != NULL && r->status == STATUS_RESPONSE &&
+		     storage_form_version(d->store, id, it->version, r, inserted, now, &edited) != 0)) {
+			ok = false;
+			break;
+		}
+		if (inserted) {
+			added++;
+			log_debug("source=%s item=%s status=%s late=%d themes=%zu event=stored", fs->key,
+				  it->response_id != NULL ? it->response_id : "-",
+				  response_status_name(r->status), r->late, r->n_themes);
+			if (r->status == STATUS_QUARANTINED)
+				log_warn("source=%s item=%s event=quarantined reason=\"%s\"", fs->key,
+					 it->response_id != NULL ? it->response_id : "-", r->status_reason);
+		} else if (edited) {
+			edits++;
+			log_info("source=%s item=%s event=edited version=%s", fs->key, it->response_id,
+				 it->version);
+		} else {
+			dups++;
+		}
+	}
+	if (ok)
+		ok = storage_set_form_state(d->store, fs->key, state, now) == 0;
+	if (ok)
+		ok = storage_commit(d->store) == 0;
+	if (!ok) {
+		log_err("source=%s reason=\"storing a page of %zu: %s\" action=stop", fs->key, page->n,
+			storage_errmsg(d->store));
+		storage_rollback(d->store);
+		shutdown_daemon(d, 1);
+		return -1;
+	}
+	d->stored += (int64_t)added;
+	d->duplicates += (int64_t)dups;
+	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld ms=%llu",
+		 fs->key, added, page->n_bad, edits, dups, (long long)d->stored,
+		 (unsigned long long)((uv_hrtime() - t0) / 1000000));
+	notify_status(d);
+	return 0;
+}
+
+static void on_form_polled(void *user)
+{
+	struct form_source *fs = user;
+	if (storage_note_poll(fs->d->store, fs->key, now_seconds()) != 0)
+		log_warn("source=%s reason=\"noting the poll: %s\"", fs->key, storage_errmsg(fs->d->store));
+}
+
+static void on_form_error(void *user, const char *message)
+{
+	struct form_source *fs = user;
+	log_warn("source=%s reason=\"%s\" action=retry", fs->key, message);
+	if (storage_note_error(fs->d->store, fs->key, now_seconds(), message) != 0)
+		log_warn("source=%s reason=\"noting an error: %s\"", fs->key, storage_errmsg(fs->d->store));
+}
+
+static void on_form_sweep_done(void *user)
+{
+	struct form_source *fs = user;
+	struct daemon *d = fs->d;
+	if (d->phase != PHASE_SWEEPING || fs->swept)
+		return;
+	fs->swept = true;
+	log_info("source=%s event=final-sweep-done", fs->key);
+	check_swept(d);
 }
 
 static void on_sweep_timeout(uv_timer_t *t)
@@ -300,6 +428,74 @@ static void free_sources(struct daemon *d)
 	d->n_sources = 0;
 }
 
+/* One form source per [form] section, with its stored cursor. */
+static int setup_forms(struct daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->n_form; i++) {
+		struct form_source *fs = &d->forms[d->n_forms++];
+		memset(fs, 0, sizeof(*fs));
+		fs->d = d;
+		fs->cfg = &d->cfg->form[i];
+		size_t n = strlen(fs->cfg->form_id) + 6;
+		if ((fs->key = malloc(n)) == NULL) {
+			log_err("event=start reason=\"out of memory\"");
+			return -1;
+		}
+		snprintf(fs->key, n, "form:%s", fs->cfg->form_id);
+		if (storage_get_form_state(d->store, fs->key, &fs->state) != 0) {
+			log_err("event=start reason=\"reading form state: %s\"", storage_errmsg(d->store));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_forms(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_forms; i++) {
+		form_poller_stop(d->forms[i].poller);
+		free(d->forms[i].key);
+		storage_form_state_clear(&d->forms[i].state);
+	}
+	d->n_forms = 0;
+}
+
+static int start_forms(struct daemon *d)
+{
+	static const struct form_poller_callbacks cb = {
+		.on_page = on_form_page, .on_polled = on_form_polled, .on_error = on_form_error,
+		.on_sweep_done = on_form_sweep_done,
+	};
+	if (d->n_forms > 0 && d->curl == NULL && curl_loop_new(d->loop, &d->curl) != 0) {
+		log_err("event=start reason=\"cannot set up libcurl\"");
+		return -1;
+	}
+	for (size_t i = 0; i < d->n_forms; i++) {
+		struct form_source *fs = &d->forms[i];
+		if (fs->poller != NULL)
+			continue;
+		/* The stored cursor, read again: pages stored since setup count. */
+		storage_form_state_clear(&fs->state);
+		if (storage_get_form_state(d->store, fs->key, &fs->state) != 0 ||
+		    form_poller_start(d->loop, d->curl, fs->cfg, &fs->state, d->cfg->opens, &cb, fs,
+				      &fs->poller) != 0) {
+			log_err("source=%s reason=\"cannot start intake\"", fs->key);
+			return -1;
+		}
+		log_info("source=%s event=intake-started preset=%s", fs->key,
+			 form_preset_name(fs->cfg->preset));
+	}
+	return 0;
+}
+
+static void stop_forms(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_forms; i++) {
+		form_poller_stop(d->forms[i].poller);
+		d->forms[i].poller = NULL;
+	}
+}
+
 static int start_intake(struct daemon *d)
 {
 	static const struct imap_worker_callbacks cb = {
@@ -317,7 +513,7 @@ static int start_intake(struct daemon *d)
 		}
 		log_info("source=%s event=intake-started", src->key);
 	}
-	return 0;
+	return start_forms(d);
 }
 
 static void stop_intake(struct daemon *d)
@@ -326,6 +522,7 @@ static void stop_intake(struct daemon *d)
 		imap_worker_stop(d->sources[i].worker);
 		d->sources[i].worker = NULL;
 	}
+	stop_forms(d);
 }
 
 static void on_window_timer(uv_timer_t *t)
@@ -344,9 +541,11 @@ static void on_window_timer(uv_timer_t *t)
 	if (d->phase == PHASE_COLLECTING && ws == WINDOW_CLOSED) {
 		d->phase = PHASE_SWEEPING;
 		log_info("event=window-closed action=final-sweep");
-		if (d->n_sources > 0) {
+		if (d->n_sources + d->n_forms > 0) {
 			for (size_t i = 0; i < d->n_sources; i++)
 				imap_worker_sweep(d->sources[i].worker);
+			for (size_t i = 0; i < d->n_forms; i++)
+				form_poller_sweep(d->forms[i].poller);
 			uv_timer_start(&d->sweep_timer, on_sweep_timeout, SWEEP_TIMEOUT_MS, 0);
 		} else {
 			write_closing_summary(d);
@@ -457,6 +656,8 @@ static void shutdown_daemon(struct daemon *d, int code)
 	stop_intake(d);
 	receipt_sender_stop(d->sender);
 	d->sender = NULL;
+	curl_loop_close(d->curl);
+	d->curl = NULL;
 	uv_timer_stop(&d->window_timer);
 	uv_timer_stop(&d->sweep_timer);
 	uv_timer_stop(&d->watchdog_timer);
@@ -547,6 +748,15 @@ static void reload(struct daemon *d)
 		return;
 	}
 	bool restart = !same_mailboxes(cfg, d->cfg);
+	bool restart_forms = cfg->n_form != d->cfg->n_form;
+	for (size_t i = 0; !restart_forms && i < cfg->n_form; i++)
+		restart_forms = !form_config_same(&cfg->form[i], &d->cfg->form[i]);
+	if (restart_forms && d->phase >= PHASE_SWEEPING)
+		restart_forms = false;
+	if (restart_forms) {
+		stop_forms(d);
+		free_forms(d);
+	}
 	if (restart && d->phase >= PHASE_SWEEPING)
 		restart = false; /* intake is over; the closing summary is on its way */
 	if (restart) {
@@ -557,8 +767,21 @@ static void reload(struct daemon *d)
 	d->themes = themes;
 	struct config *old = d->cfg;
 	d->cfg = cfg;
+	if (restart_forms && !restart &&
+	    (setup_forms(d) != 0 || (d->phase == PHASE_COLLECTING && start_forms(d) != 0))) {
+		config_free(old);
+		shutdown_daemon(d, 1);
+		return;
+	}
+	if (!restart_forms)
+		for (size_t i = 0; i < d->n_forms; i++) {
+			d->forms[i].cfg = &cfg->form[i];
+			if (d->forms[i].poller != NULL)
+				form_poller_set_config(d->forms[i].poller, &cfg->form[i]);
+		}
 	if (restart) {
-		if (setup_sources(d) != 0 || (d->phase == PHASE_COLLECTING && start_intake(d) != 0)) {
+		if (setup_sources(d) != 0 || (restart_forms && setup_forms(d) != 0) ||
+		    (d->phase == PHASE_COLLECTING && start_intake(d) != 0)) {
 			config_free(old);
 			shutdown_daemon(d, 1);
 			return;
@@ -573,8 +796,9 @@ static void reload(struct daemon *d)
 	}
 	update_sender(d);
 	config_free(old);
-	log_info("event=reload themes=%zu mailboxes=%zu workers=%s", themes_count(themes), cfg->n_imap,
-		 restart ? "restarted" : "kept");
+	log_info("event=reload themes=%zu mailboxes=%zu workers=%s forms=%zu form_pollers=%s",
+		 themes_count(themes), cfg->n_imap, restart ? "restarted" : "kept", cfg->n_form,
+		 restart_forms ? "restarted" : "kept");
 	on_window_timer(&d->window_timer); /* the window may have moved */
 	sd_notify(0, "READY=1");
 }
@@ -706,7 +930,7 @@ int main(int argc, char **argv)
 		log_err("event=start reason=\"%s\"", err);
 		goto out;
 	}
-	if (setup_sources(&d) != 0)
+	if (setup_sources(&d) != 0 || setup_forms(&d) != 0)
 		goto out;
 	uv_timer_init(d.loop, &d.window_timer);
 	d.window_timer.data = &d;
@@ -751,6 +975,7 @@ out:
 		log_debug("event=stop reason=\"loop still had handles\"");
 	storage_close(d.store);
 	free_sources(&d);
+	free_forms(&d);
 	for (size_t i = 0; i < d.n_retired; i++)
 		themes_free(d.retired[i]);
 	themes_free(d.themes);

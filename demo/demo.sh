@@ -4,13 +4,16 @@
 # project's sample responses are in the mailbox from the start, and one more
 # arrives after the close. consultd collects them, writes the closing
 # summary, and exits; this script prints the summary and removes everything
-# it started, also when interrupted.
+# it started, also when interrupted. A web form (a typeform endpoint served
+# on 127.0.0.1 from the test fixtures) is polled at the same time, so the
+# summary counts both channels.
 set -u
 build=${1:-build}
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "$build" && pwd)
 CONSULTD=$build/consultd
 source "$SOURCE_DIR/tests/lib/common.sh"
+source "$SOURCE_DIR/tests/lib/forms.sh"
 
 work=$(mktemp -d)
 chmod 755 "$work" # Dovecot's unprivileged processes must traverse it
@@ -18,6 +21,7 @@ daemon_pid=
 cleanup() {
 	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
 	dovecot_stop
+	form_servers_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,6 +45,18 @@ closes=$((opens + 30))
 grace=15
 CONSULTATION_NAME="Police and Crime Plan 2021–25 (demo)" write_config consultd.conf "$(date -u -d "@$opens" +%Y-%m-%dT%H:%M:%SZ)" \
 	"$(date -u -d "@$closes" +%Y-%m-%dT%H:%M:%SZ)" "${grace}s" exit
+# The fixtures' submissions, made to arrive now (the window opens now).
+python3 -c '
+import datetime, json, sys
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+items = json.load(open(sys.argv[1]))
+for i in items:
+    if i["submitted_at"][0].isdigit():
+        i["submitted_at"] = now
+json.dump(items, sys.stdout)' "$FORMS_DATA/typeform-items.json" >form-items.json
+form_server_start FORM typeform form-items.json 0 || exit 1
+form_section typeform "$FORM_PORT" >>consultd.conf
+say "web form: a typeform endpoint on 127.0.0.1:$FORM_PORT with 7 submissions (one malformed)"
 say "consultation window: opens now, closes in 30 s, grace ${grace} s"
 
 "$CONSULTD" -c consultd.conf 2>consultd.log &
@@ -72,7 +88,7 @@ if [ "$rc" -ne 0 ]; then
 	cat consultd.log >&2
 	exit 1
 fi
-grep -E 'event=(start|connected|batch-stored|window-closed|final-sweep-done|closing-summary)' consultd.log |
+grep -E 'event=(start|connected|batch-stored|page-stored|quarantined|window-closed|final-sweep-done|closing-summary)' consultd.log |
 	sed 's/^/  /' >&2
 summary=$(ls reports/closing-summary-*.md)
 say "closing summary ($(basename "$summary")):"

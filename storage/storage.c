@@ -226,6 +226,20 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL,"
 	" sent_at INTEGER);"
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);",
+	/* 7: web-form intake. form_state is each form source's cursor, kept
+	 * in the transaction that stores the page it covers; its poll and
+	 * error times stay in intake_state like a mailbox's. form_versions
+	 * lists every version of a form response seen (providers that allow
+	 * edits give each a new submission time): the first, then each edit
+	 * with the text it replaced. */
+	"CREATE TABLE form_state("
+	" source TEXT PRIMARY KEY, cursor TEXT, since INTEGER NOT NULL DEFAULT 0,"
+	" etag TEXT, etag_url TEXT, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE form_versions("
+	" response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,"
+	" version TEXT NOT NULL, recorded_at INTEGER NOT NULL,"
+	" edit INTEGER NOT NULL CHECK(edit IN (0,1)), previous_text TEXT);"
+	"CREATE INDEX form_versions_response ON form_versions(response_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -1430,5 +1444,171 @@ int storage_purge(struct storage *st, int64_t now, int limit, int64_t *raw, int6
 	}
 	if (*raw < limit && *blobs < limit && (*raw > 0 || *blobs > 0))
 		checkpoint(st); /* the last batch */
+	return 0;
+}
+
+/* ---- web forms ---------------------------------------------------------- */
+
+int storage_get_form_state(struct storage *st, const char *source, struct storage_form_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT cursor, since, etag, etag_url, updated_at FROM form_state"
+			       " WHERE source = ?", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "reading a form cursor");
+		return -1;
+	}
+	bind_text(s, 1, source);
+	int rc = sqlite3_step(s);
+	bool oom = false;
+	if (rc == SQLITE_ROW) {
+		out->cursor = column_dup(s, 0, &oom);
+		out->since = sqlite3_column_int64(s, 1);
+		out->etag = column_dup(s, 2, &oom);
+		out->etag_url = column_dup(s, 3, &oom);
+		out->updated_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+	if (oom || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		if (oom)
+			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+		else
+			set_error(st, "reading a form cursor");
+		storage_form_state_clear(out);
+		return -1;
+	}
+	return 0;
+}
+
+int storage_set_form_state(struct storage *st, const char *source,
+			   const struct storage_form_state *v, int64_t now)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO form_state(source, cursor, since, etag, etag_url,"
+			       " updated_at) VALUES(?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "saving a form cursor");
+		return -1;
+	}
+	bind_text(s, 1, source);
+	bind_text(s, 2, v->cursor);
+	sqlite3_bind_int64(s, 3, v->since);
+	bind_text(s, 4, v->etag);
+	bind_text(s, 5, v->etag_url);
+	sqlite3_bind_int64(s, 6, now);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		set_error(st, "saving a form cursor");
+		return -1;
+	}
+	return 0;
+}
+
+void storage_form_state_clear(struct storage_form_state *s)
+{
+	free(s->cursor);
+	free(s->etag);
+	free(s->etag_url);
+	memset(s, 0, sizeof(*s));
+}
+
+int storage_form_version(struct storage *st, int64_t id, const char *version,
+			 const struct response *r, bool inserted, int64_t now, bool *edited)
+{
+	*edited = false;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT version FROM form_versions WHERE response_id = ?"
+			       " ORDER BY rowid DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		goto failed;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	bool same = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), version) == 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto failed;
+	if (same)
+		return 0;
+	/* Not known: the first version when r was just stored, else an edit
+	 * (also of an item that was once quarantined). */
+	bool fresh = inserted;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO form_versions(response_id, version, recorded_at, edit,"
+			       " previous_text) SELECT ?1, ?2, ?3, ?4,"
+			       " CASE WHEN ?4 THEN text END FROM responses WHERE id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto failed;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, version);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int(s, 4, fresh ? 0 : 1);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto failed;
+	if (fresh)
+		return 0;
+	if (storage_replace_parsed(st, id, r) != 0)
+		return -1;
+	*edited = true;
+	return 0;
+failed:
+	set_error(st, "recording a form response version");
+	return -1;
+}
+
+int storage_form_edits(struct storage *st, int64_t id, int64_t *edits)
+{
+	sqlite3_stmt *s;
+	*edits = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM form_versions WHERE response_id = ? AND edit",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "counting edits");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*edits = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int storage_same_respondent(struct storage *st, int64_t id, char **refs)
+{
+	*refs = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT o.id FROM responses r JOIN responses o"
+			       " ON o.respondent_key = r.respondent_key AND o.id <> r.id"
+			       " WHERE r.id = ? ORDER BY o.id LIMIT 100", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "finding the respondent's other responses");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	size_t len = 0;
+	char *out = NULL;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char ref[32];
+		storage_format_ref(sqlite3_column_int64(s, 0), ref, sizeof(ref));
+		char *p = realloc(out, len + strlen(ref) + 2);
+		if (p == NULL) {
+			free(out);
+			sqlite3_finalize(s);
+			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+			return -1;
+		}
+		out = p;
+		len += (size_t)sprintf(out + len, "%s%s", len ? "," : "", ref);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(out);
+		set_error(st, "finding the respondent's other responses");
+		return -1;
+	}
+	*refs = out;
 	return 0;
 }

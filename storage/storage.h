@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 6
+#define STORAGE_SCHEMA_VERSION 7
 
 struct storage;
 
@@ -206,5 +206,40 @@ int storage_forget(struct storage *st, const char *email, int64_t now, int64_t *
  * caller's business (window_purge_at).
  */
 int storage_purge(struct storage *st, int64_t now, int limit, int64_t *raw, int64_t *blobs);
+/* ---- web forms ---- */
+
+/* A form source's cursor (see intake/form.h). Strings owned. */
+struct storage_form_state {
+	char *cursor;           /* provider paging cursor to resume from, or NULL */
+	int64_t since;          /* submissions at or after this are asked for, 0: from opens */
+	char *etag, *etag_url;  /* the last ETag and the URL it came from, or NULL */
+	int64_t updated_at;
+};
+
+/* Zeroes *out when the source was never polled. */
+int storage_get_form_state(struct storage *st, const char *source, struct storage_form_state *out);
+/* Inside the transaction that stores the page the state covers. */
+int storage_set_form_state(struct storage *st, const char *source,
+			   const struct storage_form_state *s, int64_t now);
+void storage_form_state_clear(struct storage_form_state *s);
+
+/*
+ * A form response id was seen at provider version `version` with content
+ * r; `inserted` says whether r was just stored as id. When it was, the
+ * version is noted as the first (*edited false). When the version differs from the last recorded one, the
+ * response's text, answers and themes are replaced by r's (its reference,
+ * key and received time stay) and the edit is recorded with the text it
+ * replaced (*edited true). The same version again changes nothing. Inside
+ * a transaction.
+ */
+int storage_form_version(struct storage *st, int64_t id, const char *version,
+			 const struct response *r, bool inserted, int64_t now, bool *edited);
+
+/* How many times response id was edited (0 for mail). */
+int storage_form_edits(struct storage *st, int64_t id, int64_t *edits);
+
+/* References of the other responses with the same respondent_key as id,
+ * comma separated ("R-000003,R-000010"), or NULL; caller frees. */
+int storage_same_respondent(struct storage *st, int64_t id, char **refs);
 
 #endif

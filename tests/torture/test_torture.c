@@ -19,6 +19,7 @@
 #include "classify/classify.h"
 #include "classify/themes.h"
 #include "config/config.h"
+#include "intake/form_map.h"
 #include "intake/mime.h"
 #include "storage/storage.h"
 
@@ -223,6 +224,27 @@ START_TEST(config_bad)
 }
 END_TEST
 
+START_TEST(config_forms)
+{
+	struct config_ctx c = {.expect_ok = true};
+	snprintf(c.path, sizeof(c.path), "%s/forms.conf", dir);
+	write_file(c.path, CONFIG_BASE
+		   "[form]\npreset = typeform\nurl = https://api.typeform.com/forms/abc/responses\n"
+		   "token_file = tf.token\nquestion.views = Views\nchoice.prio = Priorities\n"
+		   "name_field = name\n"
+		   "[form council]\npreset = generic\nurl = http://127.0.0.1:8080/subs\n"
+		   "items = /data\nid = /id\nsubmitted = /at\nnext = /next\nemail = /e\n"
+		   "question./q1 = Q1\n");
+	struct torture t = {
+		.name = "config_load ([form])",
+		.ctx = &c,
+		.run = config_run,
+		.after_error = config_after_error,
+	};
+	torture(&t);
+}
+END_TEST
+
 /* ---- themes ---- */
 
 struct themes_ctx {
@@ -279,6 +301,59 @@ START_TEST(themes_bad)
 		.run = themes_run,
 		.after_error = themes_after_error,
 		.may_fail = true,
+	};
+	torture(&t);
+}
+END_TEST
+
+/* ---- form pages ---- */
+
+struct form_ctx {
+	char *json;
+	size_t len;
+	struct form_map_config mc;
+};
+
+static int form_run(void *p)
+{
+	struct form_ctx *c = p;
+	struct form_page page;
+	int rc = form_map_page(&c->mc, c->json, c->len, &page, err, sizeof(err));
+	if (rc == 0) {
+		EXPECT(page.n == 3 && page.n_bad == 1);
+		form_page_clear(&page);
+	} else {
+		EXPECT(page.n == 0 && page.items == NULL);
+	}
+	return rc;
+}
+
+static void form_after_error(void *p, bool injected)
+{
+	ck_assert_msg(strstr(err, "out of memory") != NULL, "form: N=%ld: %.400s", current_n, err);
+}
+
+START_TEST(form_map)
+{
+	static const struct form_question qs[] = {
+		{.id = "views", .label = "Views", .kind = ANSWER_TEXT},
+		{.id = "PNe8ZKBK8G8r", .label = "Priorities", .kind = ANSWER_CHOICE},
+	};
+	struct form_ctx c = {.mc = {.preset = FORM_TYPEFORM, .form_id = "f", .questions = qs,
+				    .n_questions = 2, .name_field = "name"}};
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/tests/data/forms/typeform-page.json", SOURCE_DIR);
+	FILE *f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	static char buf[65536];
+	c.len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	c.json = buf;
+	struct torture t = {
+		.name = "form_map_page (typeform)",
+		.ctx = &c,
+		.run = form_run,
+		.after_error = form_after_error,
 	};
 	torture(&t);
 }
@@ -712,7 +787,8 @@ static bool known_case(const struct case_def *cases, size_t n, const char *name)
 int main(int argc, char **argv)
 {
 	const struct case_def cases[] = {
-		{"config", config_good}, {"config_errors", config_bad},
+		{"config", config_good}, {"config_errors", config_bad}, {"config_forms", config_forms},
+		{"form_map", form_map},
 		{"themes", themes_shipped}, {"themes_errors", themes_bad},
 		{"classify", classify}, {"storage_open", storage_open_rw},
 		{"storage_insert", storage_insert}, {"storage_read", storage_read},
@@ -748,7 +824,7 @@ int main(int argc, char **argv)
 	srunner_run(sr, NULL, only, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	const char *made[] = {"good.conf", "bad.conf", "bad.themes", "open.sqlite",
+	const char *made[] = {"good.conf", "bad.conf", "forms.conf", "bad.themes", "open.sqlite",
 			      "insert.sqlite", "read.sqlite"};
 	const char *suffix[] = {"", "-wal", "-shm"};
 	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {

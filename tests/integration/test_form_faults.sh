@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A form provider misbehaving, served by a real HTTP server on 127.0.0.1:
+# 429 with Retry-After, 503, 500, a truncated body, malformed JSON, a server
+# slower than the timeout, an over-long body. Each time the same page is
+# asked for again (Retry-After honoured, else backoff), the error is noted
+# for consultctl status, and in the end every item is stored exactly once.
+set -u
+source "$SOURCE_DIR/tests/lib/common.sh"
+source "$SOURCE_DIR/tests/lib/forms.sh"
+
+setup_form_test
+form_server_start TF typeform "$FORMS_DATA/typeform-items.json" 0 || exit 1
+now=$(date -u +%s)
+write_base_config consultd.conf 2021-11-16T00:00:00Z "$(rfc3339 "@$((now + 3600))")" 1h
+FORM_TIMEOUT=2 form_section typeform "$TF_PORT" >>consultd.conf
+# First request 429 (wait 2 s), then 500, a cut body, malformed JSON, a
+# 503 (wait 1 s) and a reply slower than the 2 s timeout.
+form_control TF faults '[{"status": 429, "retry_after": 2}, {"status": 500}, {"truncate": true}, {"malformed": true}, {"status": 503, "retry_after": 1}, {"delay": 4}]'
+
+"$CONSULTD" -c consultd.conf 2>daemon.log &
+daemon_pid=$!
+wait_for 50 count_is 7
+check "all 7 items stored in the end" count_is 7
+check "each once" test "$(sql 'SELECT count(DISTINCT idem_key) FROM responses')" -eq 7
+check "the 429 is logged" grep -q 'HTTP 429, waiting for Retry-After' daemon.log
+check "the 500 is logged" grep -q 'HTTP 500' daemon.log
+check "the truncated body is logged" grep -Eq 'Transferred a partial file|partial' daemon.log
+check "the malformed page is logged with where" grep -q 'malformed JSON at line 1 column' daemon.log
+check "the 503 is logged" grep -q 'HTTP 503, waiting for Retry-After' daemon.log
+check "the timeout is logged" grep -Eq 'Timeout was reached|timed out' daemon.log
+gap=$(python3 -c '
+import json,sys
+rs=[json.loads(l) for l in open(sys.argv[1])]
+print(int((rs[1]["t"]-rs[0]["t"])*1000))' TF.requests)
+check "Retry-After: 2 honoured (next request ${gap} ms later)" test "$gap" -ge 1900
+check "the first page was asked for again each time (no after= before it is stored)" \
+	test "$(python3 -c '
+import json,sys
+rs=[json.loads(l) for l in open(sys.argv[1])]
+print(sum(1 for r in rs[:7] if "after" not in r["query"]))' TF.requests)" -eq 7
+"$CONSULTCTL" -c consultd.conf status >status.txt 2>&1
+check "consultctl status shows the last error" grep -q 'last error:' status.txt
+kill "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
+
+# A body over max_bytes is refused, not stored in part.
+rm -f consultd.sqlite* TF.requests
+echo 'max_bytes = 2048' >>consultd.conf
+"$CONSULTD" -c consultd.conf 2>daemon2.log &
+daemon_pid=$!
+wait_for 15 grep -q 'larger than max_bytes' daemon2.log
+check "an over-long body is cut off and named" grep -q 'response body larger than max_bytes (2048)' daemon2.log
+check "nothing of it stored" count_is 0
+finish
