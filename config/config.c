@@ -21,7 +21,6 @@ struct imap_seen {
 struct receipts_seen {
 	bool section, enabled_key, host, port, from_address, password_file, password_credential;
 	bool subject, body, body_file;
-	int body_line;
 };
 
 struct seen {

@@ -1,5 +1,6 @@
 #include "template.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,13 +122,14 @@ char *template_clean_value(const char *v, size_t max)
 		}
 		if (o + n > max)
 			break;
-		if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f))
+		/* C0 controls and DEL, C1 controls, LINE and PARAGRAPH SEPARATOR */
+		bool control = (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) ||
+			       (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) ||
+			       (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 &&
+				(s[i + 2] == 0xa8 || s[i + 2] == 0xa9));
+		if (control) {
 			out[o++] = ' ';
-		else if (n == 2 && s[i] == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] < 0xa0)
-			out[o++] = ' '; /* C1 controls */
-		else if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
-			out[o++] = ' '; /* LINE and PARAGRAPH SEPARATOR */
-		else {
+		} else {
 			memcpy(out + o, s + i, n);
 			o += n;
 		}

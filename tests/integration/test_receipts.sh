@@ -313,5 +313,23 @@ printf '%s\n' "$SINK_PASSWORD" >smtp-password
 check "status shows the pending backlog" grep -q '^receipts: *2 pending' status4.out
 check "status shows the oldest pending's age" grep -q 'oldest pending waiting' status4.out
 
+# Receipts off: the backlog waits. Turned on by a reload (SIGHUP), with a
+# working server: the two waiting receipts go out.
+start_sink sink9
+configure 600
+sed -i 's/^\[receipts\]$/[receipts]\nenabled = no/' consultd.conf
+"$CONSULTD" -c consultd.conf 2>daemon11.log &
+daemon_pid=$!
+sleep 3
+check "enabled = no: nothing sent" received_is sink9 0
+sed -i '/^enabled = no$/d' consultd.conf
+kill -HUP "$daemon_pid"
+wait_for 30 received_is sink9 2
+check "after a reload with receipts on: the backlog sent" received_is sink9 2
+check "ken and liam got theirs" test "$(cut -f3 sink9/log.tsv | sort | tr '\n' ' ')" = "<ken@example.org> <liam@example.org> "
+check "the reload started the sender" grep -q 'event=receipts-started' daemon11.log
+kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null
+daemon_pid=
+
 
 finish
