@@ -653,12 +653,13 @@ static void reload(struct daemon *d)
 		return;
 	}
 	bool restart = !same_mailboxes(cfg, d->cfg);
-	bool restart_forms = cfg->n_form != d->cfg->n_form;
-	for (size_t i = 0; !restart_forms && i < cfg->n_form; i++)
-		restart_forms = !form_config_same(&cfg->form[i], &d->cfg->form[i]);
-	if (restart_forms && d->phase >= PHASE_SWEEPING)
-		restart_forms = false;
-	if (restart_forms) {
+	bool forms_differ = cfg->n_form != d->cfg->n_form;
+	for (size_t i = 0; !forms_differ && i < cfg->n_form; i++)
+		forms_differ = !form_config_same(&cfg->form[i], &d->cfg->form[i]);
+	bool restart_forms = forms_differ && d->phase < PHASE_SWEEPING;
+	if (forms_differ) {
+		/* Restarted below; after the close, intake is over: the forms'
+		 * sweeps end here rather than run on a config being replaced. */
 		stop_forms(d);
 		free_forms(d);
 	}
@@ -704,6 +705,8 @@ static void reload(struct daemon *d)
 		 themes_count(themes), cfg->n_imap, restart ? "restarted" : "kept", cfg->n_form,
 		 restart_forms ? "restarted" : "kept");
 	on_window_timer(&d->window_timer); /* the window may have moved */
+	if (forms_differ && !restart_forms && d->phase == PHASE_SWEEPING)
+		check_swept(d);
 	sd_notify(0, "READY=1");
 }
 

@@ -531,6 +531,8 @@ void form_poller_set_config(struct form_poller *fp, const struct form_config *cf
 
 void form_poller_sweep(struct form_poller *fp)
 {
+	if (fp == NULL)
+		return;
 	fp->sweep_requested = true;
 	if (!fp->polling && fp->easy == NULL)
 		schedule(fp, 0);
