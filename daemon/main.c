@@ -54,7 +54,7 @@ struct source {
 struct form_source {
 	struct daemon *d;
 	const struct form_config *cfg;  /* borrowed from d->cfg */
-	char *key;                  /* intake state key, "form:<form id>" */
+	char key[600];              /* intake state key, "form:<form id>" */
 	struct storage_form_state state; /* the stored cursor, read at start */
 	struct form_poller *poller;
 	bool swept;
@@ -415,12 +415,7 @@ static int setup_forms(struct daemon *d)
 		memset(fs, 0, sizeof(*fs));
 		fs->d = d;
 		fs->cfg = &d->cfg->form[i];
-		size_t n = strlen(fs->cfg->form_id) + 6;
-		if ((fs->key = malloc(n)) == NULL) {
-			log_err("event=start reason=\"out of memory\"");
-			return -1;
-		}
-		snprintf(fs->key, n, "form:%s", fs->cfg->form_id);
+		snprintf(fs->key, sizeof(fs->key), "form:%.500s", fs->cfg->form_id);
 		if (storage_get_form_state(d->store, fs->key, &fs->state) != 0) {
 			log_err("event=start reason=\"reading form state: %s\"", storage_errmsg(d->store));
 			return -1;
@@ -433,7 +428,6 @@ static void free_forms(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_forms; i++) {
 		form_poller_stop(d->forms[i].poller);
-		free(d->forms[i].key);
 		storage_form_state_clear(&d->forms[i].state);
 	}
 	d->n_forms = 0;

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* asprintf */
 #include "form.h"
 
 #include "config/config.h"
@@ -33,6 +32,7 @@ struct form_poller {
 	int64_t poll_max;               /* google: latest submission seen in this poll */
 	char *token;                    /* bearer token for this poll, wiped after */
 	unsigned attempts;              /* failures in a row */
+	unsigned int seed;              /* for backoff jitter */
 	uint64_t last_request_ms;
 	bool sweep_requested, sweep_running;
 	bool stopped;
@@ -49,6 +49,7 @@ struct form_poller {
 };
 
 static void on_timer(uv_timer_t *t);
+static char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void schedule(struct form_poller *fp, uint64_t ms)
 {
@@ -105,7 +106,8 @@ static void retry_later(struct form_poller *fp, long retry_after)
 			base = BACKOFF_MAX_MS;
 		/* Jitter: between half and all of the step, so many consultd
 		 * instances behind one provider outage do not retry in step. */
-		ms = base / 2 + (uint64_t)rand() % (base / 2 + 1);
+		/* rand_r: a seed per poller, nothing shared. */
+		ms = base / 2 + (uint64_t)rand_r(&fp->seed) % (base / 2 + 1);
 	}
 	fp->attempts++;
 	schedule(fp, ms);
@@ -180,10 +182,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 	if (klen == 4 && strncasecmp(data, "etag", 4) == 0 && vlen < sizeof(fp->etag)) {
 		memcpy(fp->etag, v, vlen);
 		fp->etag[vlen] = '\0';
-	} else if (klen == 11 && strncasecmp(data, "retry-after", 11) == 0 && vlen < 64) {
+	} else if (klen == 11 && strncasecmp(data, "retry-after", 11) == 0) {
 		char buf[64];
-		memcpy(buf, v, vlen);
-		buf[vlen] = '\0';
+		size_t bl = vlen < sizeof(buf) ? vlen : sizeof(buf) - 1;
+		memcpy(buf, v, bl);
+		buf[bl] = '\0';
 		char *e;
 		long s = strtol(buf, &e, 10);
 		if (e != buf && *e == '\0' && s >= 0) {
@@ -210,14 +213,13 @@ static char *build_url(struct form_poller *fp)
 	char sep = strchr(c->url, '?') != NULL ? '&' : '?';
 	char when[32];
 	char *q1 = NULL, *q2 = NULL, *url = NULL;
-	int n = -1;
 	switch (c->preset) {
 	case FORM_TYPEFORM:
 		config_format_time(fp->opens, when, sizeof(when));
 		q1 = escape(when);
 		q2 = fp->st.cursor != NULL ? escape(fp->st.cursor) : NULL;
 		if (q1 != NULL && (fp->st.cursor == NULL || q2 != NULL))
-			n = asprintf(&url, "%s%cpage_size=%d&completed=true&since=%s%s%s", c->url, sep,
+			url = strfmt("%s%cpage_size=%d&completed=true&since=%s%s%s", c->url, sep,
 				     c->page_size, q1, q2 != NULL ? "&after=" : "", q2 != NULL ? q2 : "");
 		break;
 	case FORM_GOOGLE: {
@@ -227,24 +229,51 @@ static char *build_url(struct form_poller *fp)
 		q1 = escape(filter);
 		q2 = fp->page_token != NULL ? escape(fp->page_token) : NULL;
 		if (q1 != NULL && (fp->page_token == NULL || q2 != NULL))
-			n = asprintf(&url, "%s%cfilter=%s%s%s", c->url, sep, q1,
+			url = strfmt("%s%cfilter=%s%s%s", c->url, sep, q1,
 				     q2 != NULL ? "&pageToken=" : "", q2 != NULL ? q2 : "");
 		break;
 	}
 	case FORM_GENERIC:
 		q1 = fp->st.cursor != NULL ? escape(fp->st.cursor) : NULL;
 		if (fp->st.cursor == NULL)
-			n = asprintf(&url, "%s", c->url);
+			url = strfmt("%s", c->url);
 		else if (q1 != NULL)
-			n = asprintf(&url, "%s%c%s=%s", c->url, sep, c->cursor_param, q1);
+			url = strfmt("%s%c%s=%s", c->url, sep, c->cursor_param, q1);
 		break;
 	}
 	curl_free(q1);
 	curl_free(q2);
-	return n < 0 ? NULL : url;
+	return url;
 }
 
 static void on_done(CURL *easy, CURLcode result, void *user);
+
+static bool add_header(struct form_poller *fp, const char *line)
+{
+	struct curl_slist *h = curl_slist_append(fp->headers, line);
+	if (h == NULL)
+		return false;
+	fp->headers = h;
+	return true;
+}
+
+/* A new string formatted like printf, or NULL. */
+static char *strfmt(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = malloc((size_t)n + 1);
+	if (p == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
 
 static void request(struct form_poller *fp)
 {
@@ -257,22 +286,18 @@ static void request(struct form_poller *fp)
 	free(fp->url);
 	fp->url = build_url(fp);
 	fp->easy = curl_easy_init();
-	char auth[SECRET_MAX + 32];
-	struct curl_slist *h = NULL;
-	bool ok = fp->url != NULL && fp->easy != NULL;
-	if (ok)
-		ok = (h = curl_slist_append(NULL, "Accept: application/json")) != NULL;
-	fp->headers = h;
+	bool ok = fp->url != NULL && fp->easy != NULL && add_header(fp, "Accept: application/json");
 	if (ok && fp->token != NULL) {
+		char auth[SECRET_MAX + 32];
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fp->token);
-		ok = (h = curl_slist_append(fp->headers, auth)) != NULL;
+		ok = add_header(fp, auth);
 		explicit_bzero(auth, sizeof(auth));
 	}
 	if (ok && fp->first_request && fp->st.etag != NULL && fp->st.etag_url != NULL &&
 	    strcmp(fp->st.etag_url, fp->url) == 0) {
 		char inm[600];
 		snprintf(inm, sizeof(inm), "If-None-Match: %s", fp->st.etag);
-		ok = (h = curl_slist_append(fp->headers, inm)) != NULL;
+		ok = add_header(fp, inm);
 	}
 	if (!ok) {
 		end_request(fp);
@@ -510,6 +535,7 @@ int form_poller_start(uv_loop_t *loop, struct curl_loop *cl, const struct form_c
 	fp->opens = opens;
 	fp->cb = *cb;
 	fp->user = user;
+	fp->seed = (unsigned int)(uv_hrtime() ^ (uintptr_t)fp);
 	fp->st.since = initial->since;
 	if (dup_opt(&fp->st.cursor, initial->cursor) || dup_opt(&fp->st.etag, initial->etag) ||
 	    dup_opt(&fp->st.etag_url, initial->etag_url)) {
