@@ -807,10 +807,18 @@ int main(int argc, char **argv)
 	}
 
 	if (check_connection) {
-		char info[512];
-		int rc = d.cfg->n_imap > 0 ? 0 : 1;
-		if (d.cfg->n_imap == 0)
-			fprintf(stderr, "%s: no [imap] section: nothing to connect to\n", config_path);
+		char info[1024];
+		int rc = d.cfg->n_imap + d.cfg->n_form > 0 ? 0 : 1;
+		if (rc != 0)
+			fprintf(stderr, "%s: no [imap] or [form] section: nothing to connect to\n", config_path);
+		for (size_t i = 0; i < d.cfg->n_form; i++) {
+			if (form_check(&d.cfg->form[i], d.cfg->opens, info, sizeof(info)) == 0) {
+				printf("[%s] %s\n", d.cfg->form[i].section, info);
+			} else {
+				fprintf(stderr, "[%s] failed: %s\n", d.cfg->form[i].section, info);
+				rc = 1;
+			}
+		}
 		for (size_t i = 0; i < d.cfg->n_imap; i++) {
 			if (imap_check(&d.cfg->imap[i], info, sizeof(info)) == 0) {
 				printf("[%s] %s\n", d.cfg->imap[i].section, info);

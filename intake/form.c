@@ -275,6 +275,37 @@ static char *strfmt(const char *fmt, ...)
 	return p;
 }
 
+/* The options of every request: protocols, TLS, timeouts, caps. */
+static void setup_easy(struct form_poller *fp)
+{
+	const struct form_config *c = fp->cfg;
+	bool plain = strncmp(fp->url, "http://", 7) == 0; /* loopback only: config checked */
+	CURL *e = fp->easy;
+	fp->too_big = false;
+	fp->etag[0] = '\0';
+	fp->retry_after = -1;
+	fp->errbuf[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_URL, fp->url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, fp->headers);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)(c->timeout < 10 ? c->timeout : 10));
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)c->timeout);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "consultd/" CONSULTD_VERSION);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, fp);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, fp);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fp->errbuf);
+}
+
 static void request(struct form_poller *fp)
 {
 	const struct form_config *c = fp->cfg;
@@ -305,33 +336,9 @@ static void request(struct form_poller *fp)
 		retry_later(fp, -1);
 		return;
 	}
-	bool plain = strncmp(fp->url, "http://", 7) == 0; /* loopback only: config checked */
-	CURL *e = fp->easy;
-	fp->too_big = false;
-	fp->etag[0] = '\0';
-	fp->retry_after = -1;
-	fp->errbuf[0] = '\0';
-	curl_easy_setopt(e, CURLOPT_URL, fp->url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, fp->headers);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->ca_file != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)(c->timeout < 10 ? c->timeout : 10));
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)c->timeout);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_bytes);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "consultd/" CONSULTD_VERSION);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, fp);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, fp);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fp->errbuf);
+	setup_easy(fp);
 	fp->last_request_ms = now;
-	if (curl_loop_add(fp->cl, e, on_done, fp) != 0) {
+	if (curl_loop_add(fp->cl, fp->easy, on_done, fp) != 0) {
 		end_request(fp);
 		report(fp, "cannot start a request to %s", c->url);
 		retry_later(fp, -1);
@@ -583,4 +590,68 @@ void form_poller_stop(struct form_poller *fp)
 	fp->token = NULL;
 	uv_timer_stop(&fp->timer);
 	uv_close((uv_handle_t *)&fp->timer, free_poller);
+}
+
+int form_check(const struct form_config *cfg, int64_t opens, char *info, size_t len)
+{
+	struct form_poller *fp = calloc(1, sizeof(*fp));
+	if (fp == NULL) {
+		snprintf(info, len, "out of memory");
+		return -1;
+	}
+	fp->cfg = cfg;
+	fp->opens = opens;
+	fp->first_request = true;
+	int ret = -1;
+	char err[512];
+	if (cfg->token_file != NULL && (fp->token = secret_read(cfg->token_file, err, sizeof(err))) == NULL) {
+		snprintf(info, len, "token_file: %s", err);
+		goto out;
+	}
+	fp->url = build_url(fp);
+	fp->easy = curl_easy_init();
+	bool ok = fp->url != NULL && fp->easy != NULL && add_header(fp, "Accept: application/json");
+	if (ok && fp->token != NULL) {
+		char auth[SECRET_MAX + 32];
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fp->token);
+		ok = add_header(fp, auth);
+		explicit_bzero(auth, sizeof(auth));
+	}
+	if (!ok) {
+		snprintf(info, len, "out of memory");
+		goto out;
+	}
+	setup_easy(fp);
+	CURLcode rc = curl_easy_perform(fp->easy);
+	long status = 0;
+	curl_easy_getinfo(fp->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK) {
+		snprintf(info, len, "GET %s: %s%s%s", fp->url, curl_easy_strerror(rc),
+			 fp->errbuf[0] ? ": " : "", fp->errbuf);
+		goto out;
+	}
+	if (status != 200) {
+		snprintf(info, len, "GET %s: HTTP %ld", fp->url, status);
+		goto out;
+	}
+	struct form_map_config mc;
+	form_config_map(cfg, &mc);
+	struct form_page page;
+	if (form_map_page(&mc, fp->body != NULL ? fp->body : "", fp->body_len, &page, err, sizeof(err)) != 0) {
+		snprintf(info, len, "GET %s: %s", fp->url, err);
+		goto out;
+	}
+	snprintf(info, len, "GET %s: HTTP 200, %zu responses on the first page (%zu would be quarantined)%s",
+		 fp->url, page.n, page.n_bad, page.next != NULL || page.total > (int64_t)page.n ? ", more pages" : "");
+	form_page_clear(&page);
+	ret = 0;
+out:
+	if (fp->easy != NULL)
+		curl_easy_cleanup(fp->easy);
+	wipe_headers(fp);
+	free(fp->body);
+	free(fp->url);
+	secret_free(fp->token);
+	free(fp);
+	return ret;
 }
