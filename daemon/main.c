@@ -56,7 +56,7 @@ struct source {
 struct form_source {
 	struct daemon *d;
 	const struct form_config *cfg;  /* borrowed from d->cfg */
-	char *key;                  /* intake state key, "form:<form id>" */
+	char key[600];              /* intake state key, "form:<form id>" */
 	struct storage_form_state state; /* the stored cursor, read at start */
 	struct form_poller *poller;
 	bool swept;
@@ -438,12 +438,7 @@ static int setup_forms(struct daemon *d)
 		memset(fs, 0, sizeof(*fs));
 		fs->d = d;
 		fs->cfg = &d->cfg->form[i];
-		size_t n = strlen(fs->cfg->form_id) + 6;
-		if ((fs->key = malloc(n)) == NULL) {
-			log_err("event=start reason=\"out of memory\"");
-			return -1;
-		}
-		snprintf(fs->key, n, "form:%s", fs->cfg->form_id);
+		snprintf(fs->key, sizeof(fs->key), "form:%.500s", fs->cfg->form_id);
 		if (storage_get_form_state(d->store, fs->key, &fs->state) != 0) {
 			log_err("event=start reason=\"reading form state: %s\"", storage_errmsg(d->store));
 			return -1;
@@ -456,7 +451,6 @@ static void free_forms(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_forms; i++) {
 		form_poller_stop(d->forms[i].poller);
-		free(d->forms[i].key);
 		storage_form_state_clear(&d->forms[i].state);
 	}
 	d->n_forms = 0;
@@ -750,12 +744,13 @@ static void reload(struct daemon *d)
 		return;
 	}
 	bool restart = !same_mailboxes(cfg, d->cfg);
-	bool restart_forms = cfg->n_form != d->cfg->n_form;
-	for (size_t i = 0; !restart_forms && i < cfg->n_form; i++)
-		restart_forms = !form_config_same(&cfg->form[i], &d->cfg->form[i]);
-	if (restart_forms && d->phase >= PHASE_SWEEPING)
-		restart_forms = false;
-	if (restart_forms) {
+	bool forms_differ = cfg->n_form != d->cfg->n_form;
+	for (size_t i = 0; !forms_differ && i < cfg->n_form; i++)
+		forms_differ = !form_config_same(&cfg->form[i], &d->cfg->form[i]);
+	bool restart_forms = forms_differ && d->phase < PHASE_SWEEPING;
+	if (forms_differ) {
+		/* Restarted below; after the close, intake is over: the forms'
+		 * sweeps end here rather than run on a config being replaced. */
 		stop_forms(d);
 		free_forms(d);
 	}
@@ -802,6 +797,8 @@ static void reload(struct daemon *d)
 		 themes_count(themes), cfg->n_imap, restart ? "restarted" : "kept", cfg->n_form,
 		 restart_forms ? "restarted" : "kept");
 	on_window_timer(&d->window_timer); /* the window may have moved */
+	if (forms_differ && !restart_forms && d->phase == PHASE_SWEEPING)
+		check_swept(d);
 	sd_notify(0, "READY=1");
 }
 
@@ -908,10 +905,18 @@ int main(int argc, char **argv)
 	}
 
 	if (check_connection) {
-		char info[512];
-		int rc = d.cfg->n_imap > 0 ? 0 : 1;
-		if (d.cfg->n_imap == 0)
-			fprintf(stderr, "%s: no [imap] section: nothing to connect to\n", config_path);
+		char info[1024];
+		int rc = d.cfg->n_imap + d.cfg->n_form > 0 ? 0 : 1;
+		if (rc != 0)
+			fprintf(stderr, "%s: no [imap] or [form] section: nothing to connect to\n", config_path);
+		for (size_t i = 0; i < d.cfg->n_form; i++) {
+			if (form_check(&d.cfg->form[i], d.cfg->opens, info, sizeof(info)) == 0) {
+				printf("[%s] %s\n", d.cfg->form[i].section, info);
+			} else {
+				fprintf(stderr, "[%s] failed: %s\n", d.cfg->form[i].section, info);
+				rc = 1;
+			}
+		}
 		for (size_t i = 0; i < d.cfg->n_imap; i++) {
 			if (imap_check(&d.cfg->imap[i], info, sizeof(info)) == 0) {
 				printf("[%s] %s\n", d.cfg->imap[i].section, info);

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* asprintf */
 #include "form.h"
 
 #include "config/config.h"
@@ -33,6 +32,7 @@ struct form_poller {
 	int64_t poll_max;               /* google: latest submission seen in this poll */
 	char *token;                    /* bearer token for this poll, wiped after */
 	unsigned attempts;              /* failures in a row */
+	unsigned int seed;              /* for backoff jitter */
 	uint64_t last_request_ms;
 	bool sweep_requested, sweep_running;
 	bool stopped;
@@ -49,6 +49,7 @@ struct form_poller {
 };
 
 static void on_timer(uv_timer_t *t);
+static char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void schedule(struct form_poller *fp, uint64_t ms)
 {
@@ -105,7 +106,8 @@ static void retry_later(struct form_poller *fp, long retry_after)
 			base = BACKOFF_MAX_MS;
 		/* Jitter: between half and all of the step, so many consultd
 		 * instances behind one provider outage do not retry in step. */
-		ms = base / 2 + (uint64_t)rand() % (base / 2 + 1);
+		/* rand_r: a seed per poller, nothing shared. */
+		ms = base / 2 + (uint64_t)rand_r(&fp->seed) % (base / 2 + 1);
 	}
 	fp->attempts++;
 	schedule(fp, ms);
@@ -180,10 +182,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 	if (klen == 4 && strncasecmp(data, "etag", 4) == 0 && vlen < sizeof(fp->etag)) {
 		memcpy(fp->etag, v, vlen);
 		fp->etag[vlen] = '\0';
-	} else if (klen == 11 && strncasecmp(data, "retry-after", 11) == 0 && vlen < 64) {
+	} else if (klen == 11 && strncasecmp(data, "retry-after", 11) == 0) {
 		char buf[64];
-		memcpy(buf, v, vlen);
-		buf[vlen] = '\0';
+		size_t bl = vlen < sizeof(buf) ? vlen : sizeof(buf) - 1;
+		memcpy(buf, v, bl);
+		buf[bl] = '\0';
 		char *e;
 		long s = strtol(buf, &e, 10);
 		if (e != buf && *e == '\0' && s >= 0) {
@@ -210,14 +213,13 @@ static char *build_url(struct form_poller *fp)
 	char sep = strchr(c->url, '?') != NULL ? '&' : '?';
 	char when[32];
 	char *q1 = NULL, *q2 = NULL, *url = NULL;
-	int n = -1;
 	switch (c->preset) {
 	case FORM_TYPEFORM:
 		config_format_time(fp->opens, when, sizeof(when));
 		q1 = escape(when);
 		q2 = fp->st.cursor != NULL ? escape(fp->st.cursor) : NULL;
 		if (q1 != NULL && (fp->st.cursor == NULL || q2 != NULL))
-			n = asprintf(&url, "%s%cpage_size=%d&completed=true&since=%s%s%s", c->url, sep,
+			url = strfmt("%s%cpage_size=%d&completed=true&since=%s%s%s", c->url, sep,
 				     c->page_size, q1, q2 != NULL ? "&after=" : "", q2 != NULL ? q2 : "");
 		break;
 	case FORM_GOOGLE: {
@@ -227,59 +229,56 @@ static char *build_url(struct form_poller *fp)
 		q1 = escape(filter);
 		q2 = fp->page_token != NULL ? escape(fp->page_token) : NULL;
 		if (q1 != NULL && (fp->page_token == NULL || q2 != NULL))
-			n = asprintf(&url, "%s%cfilter=%s%s%s", c->url, sep, q1,
+			url = strfmt("%s%cfilter=%s%s%s", c->url, sep, q1,
 				     q2 != NULL ? "&pageToken=" : "", q2 != NULL ? q2 : "");
 		break;
 	}
 	case FORM_GENERIC:
 		q1 = fp->st.cursor != NULL ? escape(fp->st.cursor) : NULL;
 		if (fp->st.cursor == NULL)
-			n = asprintf(&url, "%s", c->url);
+			url = strfmt("%s", c->url);
 		else if (q1 != NULL)
-			n = asprintf(&url, "%s%c%s=%s", c->url, sep, c->cursor_param, q1);
+			url = strfmt("%s%c%s=%s", c->url, sep, c->cursor_param, q1);
 		break;
 	}
 	curl_free(q1);
 	curl_free(q2);
-	return n < 0 ? NULL : url;
+	return url;
 }
 
 static void on_done(CURL *easy, CURLcode result, void *user);
 
-static void request(struct form_poller *fp)
+static bool add_header(struct form_poller *fp, const char *line)
+{
+	struct curl_slist *h = curl_slist_append(fp->headers, line);
+	if (h == NULL)
+		return false;
+	fp->headers = h;
+	return true;
+}
+
+/* A new string formatted like printf, or NULL. */
+static char *strfmt(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = malloc((size_t)n + 1);
+	if (p == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* The options of every request: protocols, TLS, timeouts, caps. */
+static void setup_easy(struct form_poller *fp)
 {
 	const struct form_config *c = fp->cfg;
-	uint64_t now = uv_now(fp->loop);
-	if (fp->last_request_ms != 0 && now - fp->last_request_ms < (uint64_t)c->rate_ms) {
-		schedule(fp, (uint64_t)c->rate_ms - (now - fp->last_request_ms));
-		return;
-	}
-	free(fp->url);
-	fp->url = build_url(fp);
-	fp->easy = curl_easy_init();
-	char auth[SECRET_MAX + 32];
-	struct curl_slist *h = NULL;
-	bool ok = fp->url != NULL && fp->easy != NULL;
-	if (ok)
-		ok = (h = curl_slist_append(NULL, "Accept: application/json")) != NULL;
-	fp->headers = h;
-	if (ok && fp->token != NULL) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fp->token);
-		ok = (h = curl_slist_append(fp->headers, auth)) != NULL;
-		explicit_bzero(auth, sizeof(auth));
-	}
-	if (ok && fp->first_request && fp->st.etag != NULL && fp->st.etag_url != NULL &&
-	    strcmp(fp->st.etag_url, fp->url) == 0) {
-		char inm[600];
-		snprintf(inm, sizeof(inm), "If-None-Match: %s", fp->st.etag);
-		ok = (h = curl_slist_append(fp->headers, inm)) != NULL;
-	}
-	if (!ok) {
-		end_request(fp);
-		report(fp, "out of memory preparing a request");
-		retry_later(fp, -1);
-		return;
-	}
 	bool plain = strncmp(fp->url, "http://", 7) == 0; /* loopback only: config checked */
 	CURL *e = fp->easy;
 	fp->too_big = false;
@@ -305,8 +304,41 @@ static void request(struct form_poller *fp)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, fp);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, fp->errbuf);
+}
+
+static void request(struct form_poller *fp)
+{
+	const struct form_config *c = fp->cfg;
+	uint64_t now = uv_now(fp->loop);
+	if (fp->last_request_ms != 0 && now - fp->last_request_ms < (uint64_t)c->rate_ms) {
+		schedule(fp, (uint64_t)c->rate_ms - (now - fp->last_request_ms));
+		return;
+	}
+	free(fp->url);
+	fp->url = build_url(fp);
+	fp->easy = curl_easy_init();
+	bool ok = fp->url != NULL && fp->easy != NULL && add_header(fp, "Accept: application/json");
+	if (ok && fp->token != NULL) {
+		char auth[SECRET_MAX + 32];
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fp->token);
+		ok = add_header(fp, auth);
+		explicit_bzero(auth, sizeof(auth));
+	}
+	if (ok && fp->first_request && fp->st.etag != NULL && fp->st.etag_url != NULL &&
+	    strcmp(fp->st.etag_url, fp->url) == 0) {
+		char inm[600];
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", fp->st.etag);
+		ok = add_header(fp, inm);
+	}
+	if (!ok) {
+		end_request(fp);
+		report(fp, "out of memory preparing a request");
+		retry_later(fp, -1);
+		return;
+	}
+	setup_easy(fp);
 	fp->last_request_ms = now;
-	if (curl_loop_add(fp->cl, e, on_done, fp) != 0) {
+	if (curl_loop_add(fp->cl, fp->easy, on_done, fp) != 0) {
 		end_request(fp);
 		report(fp, "cannot start a request to %s", c->url);
 		retry_later(fp, -1);
@@ -510,6 +542,7 @@ int form_poller_start(uv_loop_t *loop, struct curl_loop *cl, const struct form_c
 	fp->opens = opens;
 	fp->cb = *cb;
 	fp->user = user;
+	fp->seed = (unsigned int)(uv_hrtime() ^ (uintptr_t)fp);
 	fp->st.since = initial->since;
 	if (dup_opt(&fp->st.cursor, initial->cursor) || dup_opt(&fp->st.etag, initial->etag) ||
 	    dup_opt(&fp->st.etag_url, initial->etag_url)) {
@@ -531,6 +564,8 @@ void form_poller_set_config(struct form_poller *fp, const struct form_config *cf
 
 void form_poller_sweep(struct form_poller *fp)
 {
+	if (fp == NULL)
+		return;
 	fp->sweep_requested = true;
 	if (!fp->polling && fp->easy == NULL)
 		schedule(fp, 0);
@@ -555,4 +590,68 @@ void form_poller_stop(struct form_poller *fp)
 	fp->token = NULL;
 	uv_timer_stop(&fp->timer);
 	uv_close((uv_handle_t *)&fp->timer, free_poller);
+}
+
+int form_check(const struct form_config *cfg, int64_t opens, char *info, size_t len)
+{
+	struct form_poller *fp = calloc(1, sizeof(*fp));
+	if (fp == NULL) {
+		snprintf(info, len, "out of memory");
+		return -1;
+	}
+	fp->cfg = cfg;
+	fp->opens = opens;
+	fp->first_request = true;
+	int ret = -1;
+	char err[512];
+	if (cfg->token_file != NULL && (fp->token = secret_read(cfg->token_file, err, sizeof(err))) == NULL) {
+		snprintf(info, len, "token_file: %s", err);
+		goto out;
+	}
+	fp->url = build_url(fp);
+	fp->easy = curl_easy_init();
+	bool ok = fp->url != NULL && fp->easy != NULL && add_header(fp, "Accept: application/json");
+	if (ok && fp->token != NULL) {
+		char auth[SECRET_MAX + 32];
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", fp->token);
+		ok = add_header(fp, auth);
+		explicit_bzero(auth, sizeof(auth));
+	}
+	if (!ok) {
+		snprintf(info, len, "out of memory");
+		goto out;
+	}
+	setup_easy(fp);
+	CURLcode rc = curl_easy_perform(fp->easy);
+	long status = 0;
+	curl_easy_getinfo(fp->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK) {
+		snprintf(info, len, "GET %s: %s%s%s", fp->url, curl_easy_strerror(rc),
+			 fp->errbuf[0] ? ": " : "", fp->errbuf);
+		goto out;
+	}
+	if (status != 200) {
+		snprintf(info, len, "GET %s: HTTP %ld", fp->url, status);
+		goto out;
+	}
+	struct form_map_config mc;
+	form_config_map(cfg, &mc);
+	struct form_page page;
+	if (form_map_page(&mc, fp->body != NULL ? fp->body : "", fp->body_len, &page, err, sizeof(err)) != 0) {
+		snprintf(info, len, "GET %s: %s", fp->url, err);
+		goto out;
+	}
+	snprintf(info, len, "GET %s: HTTP 200, %zu responses on the first page (%zu would be quarantined)%s",
+		 fp->url, page.n, page.n_bad, page.next != NULL || page.total > (int64_t)page.n ? ", more pages" : "");
+	form_page_clear(&page);
+	ret = 0;
+out:
+	if (fp->easy != NULL)
+		curl_easy_cleanup(fp->easy);
+	wipe_headers(fp);
+	free(fp->body);
+	free(fp->url);
+	secret_free(fp->token);
+	free(fp);
+	return ret;
 }

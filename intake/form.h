@@ -64,4 +64,11 @@ void form_poller_sweep(struct form_poller *fp);
  * closed the timer. Accepts NULL. */
 void form_poller_stop(struct form_poller *fp);
 
+/*
+ * For consultd --check-connection only (it blocks): ask for the first page
+ * as a poll would, and say in info what came back. 0 when the page was
+ * fetched and read, else -1.
+ */
+int form_check(const struct form_config *cfg, int64_t opens, char *info, size_t len);
+
 #endif

@@ -265,7 +265,7 @@ static void typeform_answer(struct builder *b, json_t *a, size_t idx)
 		json_t *l;
 		if (json_is_string(one))
 			add_answer(b, qid, label, ANSWER_CHOICE, json_string_value(one));
-		json_array_foreach(labels, i, l) {
+		for (i = 0; i < json_array_size(labels) && (l = json_array_get(labels, i)) != NULL; i++) {
 			if (json_is_string(l))
 				add_answer(b, qid, label, ANSWER_CHOICE, json_string_value(l));
 		}
@@ -333,7 +333,8 @@ static void typeform_item(struct builder *b, json_t *item)
 	}
 	size_t i;
 	json_t *a;
-	json_array_foreach(answers, i, a) typeform_answer(b, a, i);
+	for (i = 0; i < json_array_size(answers) && (a = json_array_get(answers, i)) != NULL; i++)
+		typeform_answer(b, a, i);
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -356,7 +357,7 @@ static void google_answer(struct builder *b, const char *key, json_t *a)
 	size_t i;
 	json_t *v;
 	if (json_is_array(ta)) {
-		json_array_foreach(ta, i, v) {
+		for (i = 0; i < json_array_size(ta) && (v = json_array_get(ta, i)) != NULL; i++) {
 			const char *s = json_string_value(json_object_get(v, "value"));
 			if (s == NULL) {
 				bad(b, "answers.%.100s.textAnswers.answers[%zu] has no value", key, i);
@@ -375,7 +376,7 @@ static void google_answer(struct builder *b, const char *key, json_t *a)
 			}
 		}
 	} else if (json_is_array(fa)) {
-		json_array_foreach(fa, i, v) {
+		for (i = 0; i < json_array_size(fa) && (v = json_array_get(fa, i)) != NULL; i++) {
 			const char *s = json_string_value(json_object_get(v, "fileName"));
 			add_answer(b, key, label, ANSWER_OTHER, s != NULL ? s : "(file)");
 		}
@@ -429,8 +430,9 @@ static void google_item(struct builder *b, json_t *item)
 			google_answer(b, b->mc->questions[i].id, a);
 	}
 	const char *key;
-	json_t *a;
-	json_object_foreach(answers, key, a) {
+	for (void *iter = json_object_iter(answers); iter != NULL && k < n;
+	     iter = json_object_iter_next(answers, iter)) {
+		key = json_object_iter_key(iter);
 		if (find_question(b->mc, key, NULL) == NULL)
 			keys[k++] = key;
 	}
@@ -447,7 +449,7 @@ static void generic_value(struct builder *b, const struct form_question *q, json
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e) {
+		for (i = 0; i < json_array_size(v) && (e = json_array_get(v, i)) != NULL; i++) {
 			char *s = scalar_text(b, e);
 			if (s == NULL) {
 				bad(b, "%s[%zu] is not text", q->id, i);

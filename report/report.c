@@ -139,6 +139,15 @@ int report_markdown(FILE *out, struct storage *st, const struct config *cfg,
 		(long long)s.counted, plural(s.counted, "response", "responses"),
 		(long long)s.by_channel[CHANNEL_EMAIL], (long long)s.by_channel[CHANNEL_FORM],
 		(long long)s.by_channel[CHANNEL_IMPORT]);
+	int64_t both = 0;
+	if (storage_multi_channel_respondents(st, &both) != 0) {
+		snprintf(err, errlen, "%s", storage_errmsg(st));
+		storage_stats_clear(&s);
+		return -1;
+	}
+	if (both > 0)
+		fprintf(out, "- %lld %s by email and by web form (linked by address; each response counts).\n",
+			(long long)both, both == 1 ? "person answered both" : "people answered both");
 	fprintf(out, "- %lld late %s (received after the close, within grace) %s included and marked.\n",
 		(long long)s.late, plural(s.late, "response", "responses"), plural(s.late, "is", "are"));
 	fprintf(out, "- Not counted: %lld %s, %lld %s, %lld mailing-list %s; %lld %s in quarantine.\n",

@@ -1612,3 +1612,14 @@ int storage_same_respondent(struct storage *st, int64_t id, char **refs)
 	*refs = out;
 	return 0;
 }
+
+int storage_multi_channel_respondents(struct storage *st, int64_t *n)
+{
+	bool failed = false;
+	*n = scalar(st,
+		    "SELECT count(*) FROM (SELECT respondent_key FROM responses"
+		    " WHERE status = 'response' AND respondent_key IS NOT NULL"
+		    " GROUP BY respondent_key HAVING count(DISTINCT channel) > 1)",
+		    &failed);
+	return failed ? -1 : 0;
+}

@@ -238,6 +238,10 @@ int storage_form_version(struct storage *st, int64_t id, const char *version,
 /* How many times response id was edited (0 for mail). */
 int storage_form_edits(struct storage *st, int64_t id, int64_t *edits);
 
+/* How many respondents (respondent_key) have counted responses in more than
+ * one channel, e.g. by email and by web form. */
+int storage_multi_channel_respondents(struct storage *st, int64_t *n);
+
 /* References of the other responses with the same respondent_key as id,
  * comma separated ("R-000003,R-000010"), or NULL; caller frees. */
 int storage_same_respondent(struct storage *st, int64_t id, char **refs);

@@ -48,4 +48,7 @@ qs=[(x["question"], x["kind"]) for x in f["answers"]]
 ok = ok and ("Which priorities matter most to you?", "choice") in qs and ("What should the plan change?", "text") in qs
 print("linked" if ok else "not linked: %r" % a)' export.jsonl)
 check "email and form responses of one person are linked ($link)" test "$link" = linked
+"$CONSULTCTL" -c consultd.conf summary >summary.md
+check "the summary says one person answered by both channels" \
+	grep -q '^- 1 person answered both by email and by web form' summary.md
 finish

@@ -23,6 +23,11 @@ write_base_config consultd.conf 2021-11-16T00:00:00Z "$(rfc3339 "@$((now + 3600)
 } >>consultd.conf
 check "--check-config accepts the three form sections" "$CONSULTD" --check-config -c consultd.conf
 
+"$CONSULTD" --check-connection -c consultd.conf >check.txt 2>&1
+check "--check-connection reads each form's first page" \
+	test "$(grep -c 'HTTP 200, [0-9]* responses on the first page' check.txt)" -eq 3
+check "--check-connection says which items would be quarantined" \
+	grep -q '^\[form tf\] GET .*: HTTP 200, 3 responses on the first page (0 would be quarantined), more pages' check.txt
 "$CONSULTD" -c consultd.conf 2>daemon.log &
 daemon_pid=$!
 wait_for 30 count_is 19

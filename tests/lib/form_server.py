@@ -109,12 +109,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log(self, parsed, status, fault):
+    def log(self, parsed, status, fault):  # t: when the request came in
         if args.log:
             with lock, open(args.log, "a") as f:
                 f.write(json.dumps({"path": parsed.path, "query": urllib.parse.parse_qs(parsed.query),
                                     "if_none_match": self.headers.get("If-None-Match"),
-                                    "status": status, "fault": fault, "t": time.time()}) + "\n")
+                                    "status": status, "fault": fault, "t": self.t0}) + "\n")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -135,6 +135,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(204, b"")
 
     def do_GET(self):
+        self.t0 = time.time()
         parsed = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(parsed.query)
         if self.headers.get("Authorization") != "Bearer " + args.token:
