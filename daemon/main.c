@@ -363,6 +363,9 @@ static int on_form_page(void *user, struct form_page *page, const struct storage
 	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld ms=%llu",
 		 fs->key, added, page->n_bad, edits, dups, (long long)d->stored,
 		 (unsigned long long)((uv_hrtime() - t0) / 1000000));
+	/* The sender sleeps while its outbox is empty: wake it for the new rows. */
+	if (added > 0)
+		receipt_sender_kick(d->sender);
 	notify_status(d);
 	return 0;
 }
