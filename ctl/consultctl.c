@@ -28,17 +28,24 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: consultctl -c FILE summary [--format md] [-o PATH]\n"
-		"       consultctl -c FILE export [--format jsonl]\n"
-		"       consultctl -c FILE classify   < text\n"
-		"       consultctl -c FILE status\n"
-		"       consultctl -c FILE show REF\n"
-		"       consultctl -c FILE quarantine [list | show REF | retry [REF]]\n"
-		"       consultctl -c FILE backup PATH\n"
-		"       consultctl -c FILE forget EMAIL\n"
-		"       consultctl -c FILE export-subject EMAIL\n"
-		"       consultctl -c FILE purge\n"
-		"       consultctl --version\n");
+		"usage: consultctl -c FILE COMMAND [ARGS]     (-c FILE or --config=FILE)\n"
+		"       consultctl --version | --help\n"
+		"\n"
+		"commands (the store is opened read-only unless marked *):\n"
+		"  summary [--format md] [-o PATH]  the summary so far (closing summary after the close)\n"
+		"  export [--format jsonl]          every stored response, one JSON object a line\n"
+		"  classify < TEXT                  the themes of a text read from standard input\n"
+		"  status                           window, counts, sources' cursors and errors, receipts\n"
+		"  show REF                         one response (R-000042): sender, themes, answers, text\n"
+		"  quarantine [list]                messages that could not be parsed, with the reason\n"
+		"  quarantine show REF              the raw source of a quarantined message\n"
+		"  quarantine retry [REF]         * parse and classify quarantined messages again\n"
+		"  backup PATH                      a consistent copy of the store, safe while consultd runs\n"
+		"  forget EMAIL                   * erase everything from that respondent\n"
+		"  export-subject EMAIL             everything stored from that address, as one JSON document\n"
+		"  purge                          * apply [storage] retention now, when it is due\n"
+		"\n"
+		"exit status: 0 good, 1 failure, 2 bad command line, 3 status found a difference\n");
 }
 
 

@@ -365,6 +365,9 @@ static int on_form_page(void *user, struct form_page *page, const struct storage
 	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld ms=%llu",
 		 fs->key, added, page->n_bad, edits, dups, (long long)d->stored,
 		 (unsigned long long)((uv_hrtime() - t0) / 1000000));
+	/* The sender sleeps while its outbox is empty: wake it for the new rows. */
+	if (added > 0)
+		receipt_sender_kick(d->sender);
 	notify_status(d);
 	return 0;
 }
@@ -821,7 +824,17 @@ static void usage(FILE *out)
 		"usage: consultd -c FILE [--foreground] [--verbose]\n"
 		"       consultd --check-config -c FILE\n"
 		"       consultd --check-connection -c FILE\n"
-		"       consultd --version\n");
+		"       consultd --version | --help\n"
+		"\n"
+		"  -c, --config=FILE    the configuration file (consultd.conf(5))\n"
+		"  -f, --foreground     accepted for familiarity: consultd never forks\n"
+		"  -v, --verbose        log at debug level too\n"
+		"  --check-config       check the configuration, its theme file and receipt template, then exit\n"
+		"  --check-connection   connect and log in to every [imap] mailbox as the daemon would, then exit\n"
+		"  --version            print the version and exit\n"
+		"  -h, --help           print this help and exit\n"
+		"\n"
+		"signals: SIGHUP reloads the configuration, SIGTERM and SIGINT stop cleanly\n");
 }
 
 /* Config and theme file; every problem is written to err, one a line. */

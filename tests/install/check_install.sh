@@ -70,7 +70,10 @@ check "the list of consultd's options was found" test "$(echo "$options" | wc -w
 for opt in $options; do
 	check "consultd(8) documents --$opt" grep -q -- "--$opt" "$dest/consultd.txt"
 done
-for key in $(grep -o 'strcmp(name, "[a-z_]*")' "$SOURCE_DIR/config/config.c" | cut -d'"' -f2 | sort -u); do
+form_keys=$( (grep -o 'strcmp(name, "[a-z_]*")' "$SOURCE_DIR/config/form_config.c" | cut -d'"' -f2
+	sed -n '/ptrs\[\] = {/,/};/p' "$SOURCE_DIR/config/form_config.c" | grep -o '{"[a-z_]*"' | tr -d '{"') | sort -u)
+check "the list of [form] keys was found" test "$(echo "$form_keys" | wc -w)" -ge 20
+for key in $(grep -o 'strcmp(name, "[a-z_]*")' "$SOURCE_DIR/config/config.c" | cut -d'"' -f2 | sort -u) $form_keys; do
 	[ "$key" = password ] && continue # refused, and the page says so
 	check "consultd.conf(5) documents $key" grep -q "^\\.B $key\$" "$dest/usr/share/man/man5/consultd.conf.5"
 done
