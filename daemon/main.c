@@ -358,8 +358,6 @@ static int on_form_page(void *user, struct form_page *page, const struct storage
 		shutdown_daemon(d, 1);
 		return -1;
 	}
-	if (added > 0)
-		receipt_sender_kick(d->sender); /* accepts NULL: receipts off */
 	d->stored += (int64_t)added;
 	d->duplicates += (int64_t)dups;
 	log_info("source=%s event=page-stored stored=%zu quarantined=%zu edited=%zu duplicates=%zu total=%lld ms=%llu",
