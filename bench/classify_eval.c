@@ -22,6 +22,7 @@
  * Exit status: 0, or 1 on a usage, file or data error.
  */
 #include "classify/classify.h"
+#include "classify/model.h"
 #include "classify/themes.h"
 
 #include <errno.h>
@@ -198,8 +199,9 @@ static void print_set(const struct theme_set *ts, const bool *set)
 		fputs("-", stdout);
 }
 
-static int evaluate(const struct theme_set *ts, const struct devset *ds,
-		    const char *split, bool errors)
+static int evaluate(const struct theme_set *ts, const struct model *m,
+		    const struct devset *ds, const char *split, bool errors,
+		    double *f1_out, double *macro_out)
 {
 	size_t nt = themes_count(ts);
 	struct counts c[MAX_THEMES];
@@ -220,7 +222,8 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 
 		if (strcmp(split, "all") != 0 && strcmp(split, it->split) != 0)
 			continue;
-		if (classify_text(ts, it->subject, it->text, &hits, &nh) < 0) {
+		if ((m != NULL ? model_classify_text(m, it->subject, it->text, &hits, &nh)
+			       : classify_text(ts, it->subject, it->text, &hits, &nh)) < 0) {
 			fprintf(stderr, "classify_text: out of memory\n");
 			goto out;
 		}
@@ -258,8 +261,8 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 
 	unsigned long stp = 0, sfp = 0, sfn = 0;
 	double macro = 0.0;
-	printf("\nclassify_eval: theme file %s, split '%s': %lu responses\n",
-	       themes_set_id(ts), split, n);
+	printf("\nclassify_eval: theme file %s%s, split '%s': %lu responses\n",
+	       themes_set_id(ts), m != NULL ? " + model from the tune split" : "", split, n);
 	printf("%-24s %5s %5s %5s %9s %7s %6s\n", "theme", "TP", "FP", "FN",
 	       "precision", "recall", "F1");
 	for (size_t t = 0; t < nt; t++) {
@@ -268,11 +271,15 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 		printf("%-24s %5lu %5lu %5lu %9.3f %7.3f %6.3f\n", themes_id(ts, t),
 		       c[t].tp, c[t].fp, c[t].fn, p, r, f1(p, r));
 		macro += f1(p, r);
+		if (f1_out != NULL)
+			f1_out[t] = f1(p, r);
 		stp += c[t].tp;
 		sfp += c[t].fp;
 		sfn += c[t].fn;
 	}
 	macro = nt > 0 ? macro / (double)nt : 0.0;
+	if (macro_out != NULL)
+		*macro_out = macro;
 	double mp = ratio(stp, stp + sfp), mr = ratio(stp, stp + sfn);
 	printf("macro-F1 %.3f   micro-F1 %.3f (precision %.3f, recall %.3f)\n",
 	       macro, f1(mp, mr), mp, mr);
@@ -378,17 +385,72 @@ out:
 	return rc;
 }
 
+/*
+ * --model: the tune split stands for a lead's manual labels. A model is
+ * trained from it (model.h) and the chosen split is evaluated with the
+ * lexicon alone, then combined; per-theme F1 of both and the gain.
+ */
+static int compare_model(const struct theme_set *ts, const struct devset *ds, const char *split)
+{
+	size_t nt = themes_count(ts), n = 0;
+	struct model_doc *docs = calloc(ds->n ? ds->n : 1, sizeof(*docs));
+	bool *labels = calloc((ds->n ? ds->n : 1) * (nt ? nt : 1), sizeof(*labels));
+	double f_lex[MAX_THEMES], f_com[MAX_THEMES], m_lex, m_com;
+	struct model *m = NULL;
+	int rc = -1;
+
+	if (docs == NULL || labels == NULL)
+		goto out;
+	for (size_t i = 0; i < ds->n; i++) {
+		if (strcmp(ds->items[i].split, "tune") != 0)
+			continue;
+		memcpy(labels + n * nt, ds->items[i].gold, nt * sizeof(bool));
+		docs[n] = (struct model_doc){ds->items[i].subject, ds->items[i].text,
+					     labels + n * nt};
+		n++;
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	m = model_train(ts, docs, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (m == NULL) {
+		fprintf(stderr, "classify_eval: model_train: out of memory\n");
+		goto out;
+	}
+	if (evaluate(ts, NULL, ds, split, false, f_lex, &m_lex) < 0 ||
+	    evaluate(ts, m, ds, split, false, f_com, &m_com) < 0)
+		goto out;
+	printf("\nmodel trained on %zu tune responses in %.3f s; %zu of %zu themes use it\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       model_themes_used(m), nt);
+	printf("%-24s %8s %8s %7s %6s %5s\n", "theme", "lexicon", "combined", "gain", "alpha", "beta");
+	for (size_t t = 0; t < nt; t++) {
+		double a, b;
+		model_theme_params(m, t, &a, &b);
+		printf("%-24s %8.3f %8.3f %+7.3f %6.2f %5.2f\n", themes_id(ts, t), f_lex[t], f_com[t],
+		       f_com[t] - f_lex[t], a, b);
+	}
+	printf("macro-F1 on '%s': lexicon %.3f, combined %.3f, gain %+.3f\n", split, m_lex, m_com,
+	       m_com - m_lex);
+	rc = 0;
+out:
+	model_free(m);
+	free(docs);
+	free(labels);
+	return rc;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: classify_eval --themes FILE --devset JSONL "
-		"[--split tune|heldout|all] [--errors] [--seconds S]\n");
+		"[--split tune|heldout|all] [--errors] [--model] [--seconds S]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *themes = NULL, *devpath = NULL, *split = "heldout";
 	double seconds = 2.0;
-	bool errors = false;
+	bool errors = false, with_model = false;
 	struct theme_set *ts = NULL;
 	struct devset ds = {0};
 	char err[8192] = "";
@@ -413,6 +475,8 @@ int main(int argc, char **argv)
 					argv[i]);
 				goto out;
 			}
+		} else if (strcmp(a, "--model") == 0) {
+			with_model = true;
 		} else if (strcmp(a, "--errors") == 0) {
 			errors = true;
 		} else {
@@ -437,8 +501,12 @@ int main(int argc, char **argv)
 	}
 	if (devset_load(ts, devpath, &ds) < 0)
 		goto out;
-	if (evaluate(ts, &ds, split, errors) < 0)
+	if (with_model) {
+		if (compare_model(ts, &ds, split) < 0)
+			goto out;
+	} else if (evaluate(ts, NULL, &ds, split, errors, NULL, NULL) < 0) {
 		goto out;
+	}
 	if (seconds > 0.0 && throughput(ts, &ds, seconds) < 0)
 		goto out;
 	status = 0;
