@@ -23,6 +23,7 @@
  */
 #include "classify/classify.h"
 #include "classify/model.h"
+#include "classify/respondent.h"
 #include "classify/themes.h"
 
 #include <errno.h>
@@ -41,6 +42,7 @@ struct item {
 	char *split;
 	char *subject;
 	char *text;
+	char *kind; /* respondent_type: "individual" or "organisation" */
 	bool gold[MAX_THEMES];
 	bool none; /* labelled with no theme */
 };
@@ -61,6 +63,7 @@ static void devset_free(struct devset *ds)
 		free(ds->items[i].split);
 		free(ds->items[i].subject);
 		free(ds->items[i].text);
+		free(ds->items[i].kind);
 	}
 	free(ds->items);
 	ds->items = NULL;
@@ -105,8 +108,9 @@ static int parse_row(const struct theme_set *ts, const char *buf,
 	it->split = member_str(row, "split", path, line);
 	it->subject = member_str(row, "subject", path, line);
 	it->text = member_str(row, "text", path, line);
+	it->kind = member_str(row, "respondent_type", path, line);
 	if (it->id == NULL || it->split == NULL || it->subject == NULL ||
-	    it->text == NULL)
+	    it->text == NULL || it->kind == NULL)
 		goto out;
 	themes = json_object_get(row, "themes");
 	if (!json_is_array(themes)) {
@@ -440,17 +444,62 @@ out:
 	return rc;
 }
 
+/*
+ * --respondent: respondent type (individual or organisation) of every
+ * response of the split against its "kind" label; the development set has
+ * no sender addresses, so this measures the text evidence alone.
+ */
+static int respondent_eval(const struct devset *ds, const char *split, bool errors)
+{
+	unsigned long n = 0, right = 0, oo = 0, oi = 0, io = 0, ii = 0, named = 0;
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct item *it = &ds->items[i];
+		char *org = NULL;
+		if (strcmp(split, "all") != 0 && strcmp(split, it->split) != 0)
+			continue;
+		enum respondent_type t = respondent_classify(it->subject, it->text, NULL, &org);
+		if (t == RESPONDENT_UNKNOWN) {
+			fprintf(stderr, "respondent_classify: out of memory\n");
+			return -1;
+		}
+		bool gold_org = strcmp(it->kind, "organisation") == 0;
+		bool got_org = t == RESPONDENT_ORGANISATION;
+		n++;
+		right += gold_org == got_org;
+		oo += gold_org && got_org;
+		oi += gold_org && !got_org;
+		io += !gold_org && got_org;
+		ii += !gold_org && !got_org;
+		named += got_org && org != NULL;
+		if (errors && gold_org != got_org)
+			printf("respondent: %s [%s] labelled %s, got %s\n", it->id, it->subject,
+			       it->kind, respondent_type_name(t));
+		if (errors && got_org && gold_org)
+			printf("organisation: %s [%s] -> %s\n", it->id, it->subject,
+			       org != NULL ? org : "(no name)");
+		free(org);
+	}
+	printf("\nrespondent type, split '%s': %lu responses, accuracy %.3f\n", split, n,
+	       ratio(right, n));
+	printf("  labelled organisation: %lu found, %lu missed (recall %.3f)\n", oo, oi,
+	       ratio(oo, oo + oi));
+	printf("  labelled individual:   %lu right, %lu taken for organisations "
+	       "(organisation precision %.3f)\n", ii, io, ratio(oo, oo + io));
+	printf("  organisations with a name extracted: %lu of %lu\n", named, oo + io);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: classify_eval --themes FILE --devset JSONL "
-		"[--split tune|heldout|all] [--errors] [--model] [--seconds S]\n");
+		"[--split tune|heldout|all] [--errors] [--model | --respondent] [--seconds S]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *themes = NULL, *devpath = NULL, *split = "heldout";
 	double seconds = 2.0;
-	bool errors = false, with_model = false;
+	bool errors = false, with_model = false, respondent = false;
 	struct theme_set *ts = NULL;
 	struct devset ds = {0};
 	char err[8192] = "";
@@ -475,6 +524,8 @@ int main(int argc, char **argv)
 					argv[i]);
 				goto out;
 			}
+		} else if (strcmp(a, "--respondent") == 0) {
+			respondent = true;
 		} else if (strcmp(a, "--model") == 0) {
 			with_model = true;
 		} else if (strcmp(a, "--errors") == 0) {
@@ -501,7 +552,10 @@ int main(int argc, char **argv)
 	}
 	if (devset_load(ts, devpath, &ds) < 0)
 		goto out;
-	if (with_model) {
+	if (respondent) {
+		if (respondent_eval(&ds, split, errors) < 0)
+			goto out;
+	} else if (with_model) {
 		if (compare_model(ts, &ds, split) < 0)
 			goto out;
 	} else if (evaluate(ts, NULL, &ds, split, errors, NULL, NULL) < 0) {

@@ -1,4 +1,5 @@
 #include "storage.h"
+#include "storage_db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,9 +33,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" respondent_type, organisation, area, respondent_key)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,lower(?10)) ON CONFLICT(idem_key) DO NOTHING",
 	[STMT_INSERT_THEME] =
-		/* OR IGNORE: a lead's manual row for the theme wins. */
+		/* OR IGNORE: a lead's manual row for the theme wins; and a theme
+		 * the lead removed is never added back. */
 		"INSERT OR IGNORE INTO response_themes(response_id, theme_id, score, terms)"
-		" VALUES(?,?,?,?)",
+		" SELECT ?1,?2,?3,?4 WHERE NOT EXISTS(SELECT 1 FROM manual_labels"
+		" WHERE response_id = ?1 AND theme_id = ?2 AND present = 0)",
 	[STMT_INSERT_ANSWER] =
 		"INSERT INTO form_answers(response_id, idx, question_id, question, kind, value)"
 		" VALUES(?,?,?,?,?,?)",
@@ -1188,4 +1191,15 @@ failed:
 	set_error(st, "replacing a response");
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* For the other files of storage/ (storage_db.h). */
+sqlite3 *storage_db(struct storage *st)
+{
+	return st->db;
+}
+
+void storage_set_errmsg(struct storage *st, const char *what)
+{
+	set_error(st, what);
 }
