@@ -28,6 +28,8 @@
  */
 #include "classify.h"
 #include "quote.h"
+#include "areas.h"
+#include "respondent.h"
 
 #include "lexicon.h"
 #include "tokenise.h"
@@ -308,5 +310,8 @@ int classify_response(const struct theme_set *ts, struct response *r)
 	classify_free_hits(r->themes, r->n_themes);
 	r->themes = hits;
 	r->n_themes = n;
+	if (respondent_classify_response(r) != 0 ||
+	    areas_classify_response(themes_areas(ts), r) != 0)
+		return -1;
 	return 0;
 }

@@ -38,7 +38,9 @@ int classify_scores(const struct theme_set *ts, const char *subject, const char 
  */
 char *classify_own_words(const char *text);
 
-/* Classify r->subject/r->text into r->themes/r->n_themes (replacing any). */
+/* Classify r->subject/r->text into r->themes/r->n_themes (replacing any),
+ * and set r->respondent_type, r->organisation (respondent.h) and r->area
+ * (areas.h, with the set's areas). */
 int classify_response(const struct theme_set *ts, struct response *r);
 
 #endif

@@ -5,6 +5,8 @@
 #include "model.h"
 
 #include "classify.h"
+#include "areas.h"
+#include "respondent.h"
 #include "lexicon.h"
 #include "tokenise.h"
 
@@ -387,5 +389,8 @@ int model_classify_response(const struct model *m, struct response *r)
 	classify_free_hits(r->themes, r->n_themes);
 	r->themes = hits;
 	r->n_themes = n;
+	if (respondent_classify_response(r) != 0 ||
+	    areas_classify_response(themes_areas(m->ts), r) != 0)
+		return -1;
 	return 0;
 }

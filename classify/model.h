@@ -66,7 +66,8 @@ void model_theme_params(const struct model *m, size_t i, double *alpha, double *
 int model_classify_text(const struct model *m, const char *subject, const char *text,
 			struct theme_hit **hits, size_t *n_hits);
 
-/* As classify_response, combined with the model. */
+/* As classify_response (themes, respondent type, area), with the themes
+ * from the lexicon and the model combined. */
 int model_classify_response(const struct model *m, struct response *r);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "ctl.h"
 
+#include "classify/areas.h"
 #include "classify/classify.h"
 #include "classify/themes.h"
 #include "config/config.h"
@@ -47,6 +48,14 @@ static int open_config(struct ctl *c, const char *path)
 	if (c->themes == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
+	}
+	if (c->cfg->areas_path != NULL) {
+		struct area_set *as = areas_load(c->cfg->areas_path, err, sizeof(err));
+		if (as == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+		themes_set_areas(c->themes, as);
 	}
 	return 0;
 }

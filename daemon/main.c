@@ -9,6 +9,7 @@
  * asks for a final sweep at `closes + grace`; the closing summary is then
  * written on a libuv work thread with its own read-only connection.
  */
+#include "classify/areas.h"
 #include "classify/themes.h"
 #include "config/config.h"
 #include "config/log.h"
@@ -516,11 +517,18 @@ static int load_all(const char *path, struct config **cfg, struct theme_set **th
 	if (config_load(path, cfg, err, errlen) != 0)
 		return -1;
 	*themes = themes_load((*cfg)->themes_path, err, errlen);
+	struct area_set *areas = NULL;
+	if (*themes != NULL && (*cfg)->areas_path != NULL &&
+	    (areas = areas_load((*cfg)->areas_path, err, errlen)) == NULL) {
+		themes_free(*themes);
+		*themes = NULL;
+	}
 	if (*themes == NULL) {
 		config_free(*cfg);
 		*cfg = NULL;
 		return -1;
 	}
+	themes_set_areas(*themes, areas);
 	return 0;
 }
 
@@ -582,8 +590,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("%s: OK (%zu %s from %s)\n", config_path, themes_count(d.themes),
-		       themes_count(d.themes) == 1 ? "theme" : "themes", d.cfg->themes_path);
+		printf("%s: OK (%zu %s from %s; %zu areas from %s)\n", config_path,
+		       themes_count(d.themes), themes_count(d.themes) == 1 ? "theme" : "themes",
+		       d.cfg->themes_path, areas_count(themes_areas(d.themes)),
+		       d.cfg->areas_path != NULL ? d.cfg->areas_path : "none");
 		themes_free(d.themes);
 		config_free(d.cfg);
 		return 0;
