@@ -246,6 +246,8 @@ int storage_save_campaigns(struct storage *st, const struct storage_campaign *c,
 	if (s == NULL)
 		goto fail;
 	for (size_t i = 0; i < n_m; i++) {
+		if (m[i].campaign < 0 && m[i].duplicate_of <= 0)
+			continue; /* cleared above */
 		if (m[i].campaign >= 0)
 			sqlite3_bind_int64(s, 1, (sqlite3_int64)m[i].campaign + 1);
 		else
