@@ -31,6 +31,9 @@ static void usage(FILE *out)
 		"       consultctl -c FILE classify   < text\n"
 		"       consultctl -c FILE status\n"
 		"       consultctl -c FILE show REF\n"
+		"       consultctl -c FILE retag REF +THEME|-THEME ...\n"
+		"       consultctl -c FILE reclassify\n"
+		"       consultctl -c FILE campaigns\n"
 		"       consultctl -c FILE quarantine [list | show REF | retry [REF]]\n"
 		"       consultctl -c FILE backup PATH\n"
 		"       consultctl --version\n");
@@ -78,9 +81,18 @@ static json_t *str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+struct export_ctx {
+	FILE *out;
+	struct ctl *c;
+};
+
 static int export_one(void *user, const char *ref, const struct response *r)
 {
-	FILE *out = user;
+	struct export_ctx *x = user;
+	FILE *out = x->out;
+	int64_t campaign = 0, dup = 0;
+	if (storage_campaign_of(x->c->store, storage_parse_ref(ref), &campaign, &dup) != 0)
+		return -1;
 	char when[32];
 	config_format_time(r->received_at, when, sizeof(when));
 	json_t *o = json_object();
@@ -99,10 +111,15 @@ static int export_one(void *user, const char *ref, const struct response *r)
 	json_object_set_new(sender, "name", str_or_null(r->sender_name));
 	json_object_set_new(sender, "email", str_or_null(r->sender_email));
 	json_object_set_new(o, "sender", sender);
-	/* Respondent type and area are assigned by a later stage of the
-	 * classifier; until then every respondent counts as an individual. */
-	json_object_set_new(o, "respondent_type", json_string("individual"));
-	json_object_set_new(o, "area", json_null());
+	/* Responses stored before respondent types were decided have none:
+	 * they count as individuals. */
+	json_object_set_new(o, "respondent_type",
+			    json_string(r->respondent_type == RESPONDENT_ORGANISATION ? "organisation"
+										      : "individual"));
+	json_object_set_new(o, "organisation", str_or_null(r->organisation));
+	json_object_set_new(o, "area", str_or_null(r->area));
+	json_object_set_new(o, "area_name",
+			    str_or_null(areas_name(themes_areas(x->c->themes), r->area)));
 	json_object_set_new(o, "subject", str_or_null(r->subject));
 	json_object_set_new(o, "text", str_or_null(r->text));
 	for (size_t i = 0; i < r->n_themes; i++) {
@@ -139,7 +156,21 @@ static int export_one(void *user, const char *ref, const struct response *r)
 		json_array_append_new(atts, j);
 	}
 	json_object_set_new(o, "attachments", atts);
-	json_object_set_new(o, "campaign", json_null());
+	/* As of the last `consultctl campaigns` (or the daemon's closing). */
+	if (campaign > 0) {
+		char cref[32];
+		snprintf(cref, sizeof(cref), "C-%lld", (long long)campaign);
+		json_object_set_new(o, "campaign", json_string(cref));
+	} else {
+		json_object_set_new(o, "campaign", json_null());
+	}
+	if (dup > 0) {
+		char dref[32];
+		storage_format_ref(dup, dref, sizeof(dref));
+		json_object_set_new(o, "duplicate_of", json_string(dref));
+	} else {
+		json_object_set_new(o, "duplicate_of", json_null());
+	}
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (rc != 0 || fputc('\n', out) == EOF)
@@ -166,7 +197,8 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	if (ctl_open_store(c, false) != 0)
 		return 1;
-	if (storage_foreach_response(c->store, export_one, stdout) != 0) {
+	struct export_ctx x = {stdout, c};
+	if (storage_foreach_response(c->store, export_one, &x) != 0) {
 		fprintf(stderr, "consultctl: export: %s\n", storage_errmsg(c->store));
 		return 1;
 	}
@@ -295,7 +327,8 @@ int main(int argc, char **argv)
 	struct ctl c = {0};
 	int rc;
 	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
-					       "quarantine", "backup"};
+					       "quarantine", "backup", "retag", "reclassify",
+					       "campaigns"};
 	bool known = false;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		known = known || strcmp(cmd, commands[k]) == 0;
@@ -316,6 +349,16 @@ int main(int argc, char **argv)
 		rc = ctl_status(&c);
 	else if (strcmp(cmd, "quarantine") == 0)
 		rc = ctl_quarantine(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "retag") == 0)
+		rc = ctl_retag(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "reclassify") == 0 || strcmp(cmd, "campaigns") == 0) {
+		if (sub_argc != 1) {
+			usage(stderr);
+			rc = 2;
+		} else {
+			rc = cmd[0] == 'r' ? ctl_reclassify(&c) : ctl_campaigns(&c);
+		}
+	}
 	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
 		usage(stderr);
 		rc = 2;

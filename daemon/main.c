@@ -10,6 +10,7 @@
  * written on a libuv work thread with its own read-only connection.
  */
 #include "classify/areas.h"
+#include "classify/campaign.h"
 #include "classify/themes.h"
 #include "config/config.h"
 #include "config/log.h"
@@ -198,6 +199,20 @@ static void on_reconcile(void *user, uint32_t uidvalidity, uint32_t upto, const 
 static void report_work_cb(uv_work_t *req)
 {
 	struct daemon *d = req->data;
+	/* Campaigns as of the close, on this thread's own connection; the
+	 * summary is still written if this fails. */
+	struct storage *st;
+	char err[512];
+	size_t nc = 0, nd = 0;
+	if (storage_open(d->cfg->storage_path, STORAGE_READ_WRITE, &st, err, sizeof(err)) != 0) {
+		log_err("event=campaigns reason=\"%s\"", err);
+	} else {
+		if (campaigns_recompute(st, &nc, &nd) != 0)
+			log_err("event=campaigns reason=\"%s\"", storage_errmsg(st));
+		else
+			log_info("event=campaigns campaigns=%zu resubmissions=%zu", nc, nd);
+		storage_close(st);
+	}
 	d->report_rc = report_write_closing(d->cfg, d->themes, now_seconds(), d->report_path,
 					    sizeof(d->report_path), d->report_err,
 					    sizeof(d->report_err));

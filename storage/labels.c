@@ -294,3 +294,28 @@ int storage_campaign_of(struct storage *st, int64_t id, int64_t *campaign_id,
 	}
 	return 0;
 }
+
+int storage_foreach_campaign(struct storage *st, storage_campaign_fn fn, void *user)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT c.id, c.size, c.first_at, c.last_at, c.representative_id,"
+			       " r.subject FROM campaigns c LEFT JOIN responses r"
+			       " ON r.id = c.representative_id ORDER BY c.id",
+			       "reading campaigns");
+	if (s == NULL)
+		return -1;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct storage_campaign c = {sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+					     sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+		ret = fn(user, sqlite3_column_int64(s, 0), &c, (const char *)sqlite3_column_text(s, 5));
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		storage_set_errmsg(st, "reading campaigns");
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}

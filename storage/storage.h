@@ -222,6 +222,12 @@ struct storage_campaign {
 int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
 			   const struct storage_campaign_member *m, size_t n_m);
 
+/* Every saved campaign in number order, with its representative's
+ * subject (may be NULL). fn returns 0 to go on. */
+typedef int (*storage_campaign_fn)(void *user, int64_t number, const struct storage_campaign *c,
+				   const char *subject);
+int storage_foreach_campaign(struct storage *st, storage_campaign_fn fn, void *user);
+
 /* The campaign id and duplicate_of of response id (0 when none). */
 int storage_campaign_of(struct storage *st, int64_t id, int64_t *campaign_id,
 			int64_t *duplicate_of);
