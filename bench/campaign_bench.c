@@ -10,7 +10,9 @@
  * people, each copy with its own greeting and signature, 0-10 word edits
  * (a word replaced, inserted or deleted) and, for half of them, a personal
  * sentence or two added; 2% of the senders send their copy twice (an
- * identical resubmission). The other responses are distinct, 10-300 words.
+ * identical resubmission). The other responses are distinct, 10-300 words,
+ * one in ten of them with one of five 30-word passages of the consultation
+ * pasted in (alike in part: not a campaign).
  *
  * Quality (default 3,000 responses, about 45% in campaigns): pair
  * precision and recall (pairs of responses put in one campaign, against
@@ -174,6 +176,10 @@ static char *campaign_copy(const size_t *tw, size_t tn)
 	return b.s;
 }
 
+/* Passages of the consultation document that respondents paste into their
+ * own, otherwise different responses: alike in part, not a campaign. */
+static size_t passages[5][30];
+
 static char *distinct_response(size_t min, size_t max)
 {
 	size_t n = min + rnd_below(max - min + 1);
@@ -182,6 +188,8 @@ static char *distinct_response(size_t min, size_t max)
 	struct buf b = {0};
 	if (rnd_below(2) == 0)
 		put(&b, "Hello,\n\n");
+	if (rnd_below(10) == 0)
+		words_text(&b, passages[rnd_below(5)], 30);
 	words_text(&b, w, n);
 	free(w);
 	return b.s;
@@ -388,6 +396,8 @@ int main(int argc, char **argv)
 	}
 	rng_state = 42;
 	make_vocab();
+	for (size_t i = 0; i < 5; i++)
+		random_words(passages[i], 30);
 	if (nq > 0)
 		quality(nq);
 	if (ns > 0)

@@ -26,21 +26,12 @@ struct campaign_builder {
 	struct cdoc *docs;
 	uint32_t *sigs;               /* CAMPAIGN_HASHES per doc */
 	size_t n, cap;
-	uint64_t mul[CAMPAIGN_HASHES], add[CAMPAIGN_HASHES];
 	/* Identical resubmissions: open addressing on key_hash ^ text_hash. */
 	size_t *slots;                /* doc index + 1; 0 empty */
 	size_t n_slots;
 	uint64_t *words;              /* scratch: word hashes of one text */
 	size_t words_cap;
 };
-
-static uint64_t splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 static uint64_t fnv64(const char *s, size_t n, uint64_t h)
 {
@@ -56,13 +47,6 @@ static uint64_t fnv64(const char *s, size_t n, uint64_t h)
 struct campaign_builder *campaign_builder_new(void)
 {
 	struct campaign_builder *b = calloc(1, sizeof(*b));
-	if (b == NULL)
-		return NULL;
-	uint64_t seed = 0x636f6e73756c7464ull; /* fixed: results are reproducible */
-	for (size_t i = 0; i < CAMPAIGN_HASHES; i++) {
-		b->mul[i] = splitmix(&seed) | 1u;
-		b->add[i] = splitmix(&seed);
-	}
 	return b;
 }
 
@@ -121,6 +105,50 @@ static int find_first_copy(struct campaign_builder *b, size_t idx, size_t *first
 	return 0;
 }
 
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * One-permutation MinHash of the shingles of b->words[0..nw): each shingle
+ * is hashed once, its top bits choose one of CAMPAIGN_HASHES bins and the
+ * bin keeps its smallest low bits; an empty bin borrows from the next
+ * non-empty one (circularly) with the distance mixed in, so two responses
+ * with the same shingles always get the same signature. One hash per
+ * shingle instead of CAMPAIGN_HASHES: the estimate of the Jaccard
+ * similarity is as good for letters of more than a few dozen words.
+ */
+static void sign(const struct campaign_builder *b, size_t nw, uint32_t *sig)
+{
+	uint32_t bins[CAMPAIGN_HASHES];
+	bool full[CAMPAIGN_HASHES] = {false};
+	for (size_t k = 0; k < CAMPAIGN_HASHES; k++)
+		bins[k] = UINT32_MAX;
+	for (size_t i = 0; i + CAMPAIGN_SHINGLE <= nw; i++) {
+		uint64_t s = FNV_START;
+		for (size_t k = 0; k < CAMPAIGN_SHINGLE; k++)
+			s = (s ^ b->words[i + k]) * 0x100000001b3ull;
+		s = mix64(s);
+		size_t bin = (size_t)(s >> 58) % CAMPAIGN_HASHES;
+		uint32_t v = (uint32_t)s;
+		if (v <= bins[bin]) {
+			bins[bin] = v;
+			full[bin] = true;
+		}
+	}
+	for (size_t k = 0; k < CAMPAIGN_HASHES; k++) {
+		size_t d = 0;
+		while (d < CAMPAIGN_HASHES && !full[(k + d) % CAMPAIGN_HASHES])
+			d++;
+		sig[k] = d == 0 ? bins[k]
+			: d == CAMPAIGN_HASHES ? 0
+			: bins[(k + d) % CAMPAIGN_HASHES] + (uint32_t)mix64(d);
+	}
+}
+
 int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_key,
 		 int64_t received_at, const char *own_text)
 {
@@ -168,19 +196,7 @@ int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_
 	d->text_hash = th;
 	if (nw >= CAMPAIGN_MIN_WORDS) {
 		d->has_sig = true;
-		for (size_t k = 0; k < CAMPAIGN_HASHES; k++)
-			sig[k] = UINT32_MAX;
-		for (size_t i = 0; i + CAMPAIGN_SHINGLE <= nw; i++) {
-			uint64_t s = 0;
-			for (size_t k = 0; k < CAMPAIGN_SHINGLE; k++)
-				s = (s ^ b->words[i + k]) * 0x9e3779b97f4a7c15ull + k;
-			s ^= s >> 29;
-			for (size_t k = 0; k < CAMPAIGN_HASHES; k++) {
-				uint32_t v = (uint32_t)((s * b->mul[k] + b->add[k]) >> 32);
-				if (v < sig[k])
-					sig[k] = v;
-			}
-		}
+		sign(b, nw, sig);
 	}
 	size_t first;
 	if (find_first_copy(b, b->n, &first) != 0)

@@ -9,8 +9,9 @@
  *     words (tokenise.h, stop words kept: a template's wording is the
  *     point);
  *   - its shingles are every run of CAMPAIGN_SHINGLE words, hashed;
- *   - a MinHash signature of CAMPAIGN_HASHES values estimates the Jaccard
- *     similarity of two responses' shingle sets;
+ *   - a MinHash signature of CAMPAIGN_HASHES values (one-permutation
+ *     hashing with densification: one hash per shingle) estimates the
+ *     Jaccard similarity of two responses' shingle sets;
  *   - locality-sensitive hashing: the signature is cut into
  *     CAMPAIGN_BANDS bands of CAMPAIGN_ROWS values; responses sharing a
  *     band are candidates, and a candidate pair is joined when its
