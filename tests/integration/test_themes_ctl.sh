@@ -11,6 +11,18 @@ setup_dovecot_test
 write_config consultd.conf "$(rfc3339 '-1 hour')" "$(rfc3339 '+1 hour')" 0
 sed -i "/^themes = /a areas = $SOURCE_DIR/config/areas/london-boroughs.areas" consultd.conf
 
+"$CONSULTD" --check-config -c consultd.conf >check.out 2>&1
+check "--check-config: the areas file is read" grep -q '; 33 areas from .*london-boroughs.areas)' check.out
+printf '[area a]\nname = A\n[area b]\nname = a\ndomain = not a domain\n' >bad.areas
+sed "s|^areas = .*|areas = bad.areas|" consultd.conf >bad.conf
+"$CONSULTD" --check-config -c bad.conf >check.out 2>&1
+check "--check-config: a bad areas file is refused" test $? -eq 1
+check "--check-config: with file and line" grep -q "bad.areas:4: name 'a' already names area 'a' (line 2)" check.out
+check "--check-config: every problem" grep -q "bad.areas:5: bad domain 'not a domain'" check.out
+sed "s|^areas = .*|areas = none|" consultd.conf >none.conf
+"$CONSULTD" --check-config -c none.conf >check.out 2>&1
+check "--check-config: areas = none" grep -q '; 0 areas from none)' check.out
+
 n=0
 mail() { # mail FROM SUBJECT BODY
 	n=$((n + 1))
