@@ -474,17 +474,19 @@ static size_t count_in(const char *hay, const char *needle)
 	return c;
 }
 
-const char *areas_match(const struct area_set *as, const char *sender_email,
-			const char *own_text)
+/* The area as areas_match says; -1 when out of memory. */
+static int match(const struct area_set *as, const char *sender_email, const char *own_text,
+		 const char **out)
 {
+	*out = NULL;
 	if (as == NULL || as->n_areas == 0)
-		return NULL;
-	const char *d = by_domain(as, sender_email);
-	if (d != NULL || own_text == NULL)
-		return d;
+		return 0;
+	*out = by_domain(as, sender_email);
+	if (*out != NULL || own_text == NULL)
+		return 0;
 	char *norm = normalise(own_text, strlen(own_text));
 	size_t *counts = calloc(as->n_areas, sizeof(*counts));
-	const char *best = NULL;
+	int rc = -1;
 	if (norm != NULL && counts != NULL) {
 		for (size_t i = 0; i < as->n_patterns; i++)
 			counts[as->patterns[i].area] += count_in(norm, as->patterns[i].text);
@@ -493,18 +495,26 @@ const char *areas_match(const struct area_set *as, const char *sender_email,
 		for (size_t a = 0; a < as->n_areas; a++) {
 			if (counts[a] > top) {
 				top = counts[a];
-				best = as->areas[a].id;
+				*out = as->areas[a].id;
 				tie = false;
 			} else if (counts[a] == top && top > 0) {
 				tie = true;
 			}
 		}
 		if (tie)
-			best = NULL;
+			*out = NULL;
+		rc = 0;
 	}
 	free(norm);
 	free(counts);
-	return best;
+	return rc;
+}
+
+const char *areas_match(const struct area_set *as, const char *sender_email,
+			const char *own_text)
+{
+	const char *id;
+	return match(as, sender_email, own_text, &id) == 0 ? id : NULL;
 }
 
 int areas_classify_response(const struct area_set *as, struct response *r)
@@ -526,9 +536,10 @@ int areas_classify_response(const struct area_set *as, struct response *r)
 	all[sl] = '\n';
 	memcpy(all + sl + 1, own, ol + 1);
 	free(own);
-	const char *id = areas_match(as, r->sender_email, all);
+	const char *id;
+	int rc = match(as, r->sender_email, all, &id);
 	free(all);
-	if (id != NULL && (r->area = strdup(id)) == NULL)
+	if (rc != 0 || (id != NULL && (r->area = strdup(id)) == NULL))
 		return -1;
 	return 0;
 }

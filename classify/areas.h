@@ -58,7 +58,8 @@ const struct area *areas_get(const struct area_set *as, size_t i);
 const char *areas_name(const struct area_set *as, const char *id);
 
 /* The area id (borrowed from the set) of a response by sender_email (may
- * be NULL) and own_text (the respondent's own words), or NULL. */
+ * be NULL) and own_text (the respondent's own words), or NULL (also when
+ * out of memory: areas_classify_response tells that apart). */
 const char *areas_match(const struct area_set *as, const char *sender_email,
 			const char *own_text);
 

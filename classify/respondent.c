@@ -187,13 +187,16 @@ static size_t find_name(const char *s, size_t limit, bool need_noun, const char 
 	return 0;
 }
 
-static char *copy_name(const char *p, size_t n)
+static char *copy_name(const char *p, size_t n, bool *oom)
 {
 	if (strncmp(p, "The ", 4) == 0 && n > 4) {
 		p += 4;
 		n -= 4;
 	}
-	return strndup(p, n);
+	char *s = strndup(p, n);
+	if (s == NULL)
+		*oom = true;
+	return s;
 }
 
 static bool contains_ci(const char *hay, const char *needle)
@@ -250,6 +253,7 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	 * says who writes is enough, so look at the first 4 KB. */
 	const char *sig = signature_of(text != NULL ? text : "");
 	int score = domain_evidence(sender_email);
+	bool oom = false;
 	const char *at = NULL;
 	size_t n;
 	char *name = NULL;
@@ -268,14 +272,14 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	if (behalf != NULL) {
 		const char *p = own + (behalf - low) + 13;
 		if ((n = name_run(p, false)) > 0 || (n = name_run(p, true)) > 0)
-			name = copy_name(p, n);
+			name = copy_name(p, n, &oom);
 	}
 	if (subject != NULL && (n = find_name(subject, 200, true, &at)) > 0) {
 		score += 2;
 		if (contains_ci(subject, "response") || contains_ci(subject, "submission"))
 			score += 1;
 		if (name == NULL)
-			name = copy_name(at, n);
+			name = copy_name(at, n, &oom);
 	}
 	/* "Shelter London - response": a name, a dash, what it is. */
 	const char *dash = subject != NULL ? strstr(subject, " - ") : NULL;
@@ -284,17 +288,17 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	    name_run(subject, false) > 0) {
 		score += 2;
 		if (name == NULL)
-			name = copy_name(subject, (size_t)(dash - subject));
+			name = copy_name(subject, (size_t)(dash - subject), &oom);
 	}
 	if ((n = find_name(own, 300, true, &at)) > 0) {
 		score += 2;
 		if (name == NULL)
-			name = copy_name(at, n);
+			name = copy_name(at, n, &oom);
 	}
 	if (sig != NULL && (n = find_name(sig, 600, true, &at)) > 0) {
 		score += 2;
 		if (name == NULL)
-			name = copy_name(at, n);
+			name = copy_name(at, n, &oom);
 	}
 
 	int sing, plural, words;
@@ -308,6 +312,10 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	if (words < 30)
 		score -= 1;
 	free(own);
+	if (oom) {
+		free(name);
+		return RESPONDENT_UNKNOWN;
+	}
 
 	if (score >= ORG_THRESHOLD) {
 		*organisation = name;
