@@ -123,4 +123,16 @@ check "show: the lead's corrections" grep -q '^corrected:  +justice +partnership
 check "show: a resubmission says so" grep -q '^duplicate:  an identical resubmission of R-000005' show6.out
 
 kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
+
+# At the close, consultd recomputes campaigns before the closing summary.
+sqlite3 -batch "$DB" "UPDATE responses SET campaign_id = NULL, duplicate_of = NULL; DELETE FROM campaigns"
+write_config closed.conf "$(rfc3339 '-2 hours')" "$(rfc3339 '-1 minute')" 0 exit
+"$CONSULTD" -c closed.conf 2>closed.log &
+daemon_pid=$!
+exited() { ! kill -0 "$daemon_pid" 2>/dev/null; }
+wait_for 60 exited
+check "closed window: consultd wrote its summary and exited" exited
+daemon_pid=
+check "closed window: campaigns recomputed first" grep -q 'event=campaigns campaigns=1 resubmissions=1' closed.log
+check "closed window: stored" test "$(sql 'SELECT count(*) FROM responses WHERE campaign_id = 1')" -eq 5
 finish
