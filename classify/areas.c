@@ -50,7 +50,6 @@ struct problem {
 
 struct loader {
 	struct area_set *as;
-	const char *name;
 	struct problem *probs;
 	size_t n_probs;
 	bool oom;
@@ -320,7 +319,7 @@ static int cmp_problem(const void *a, const void *b)
 struct area_set *areas_parse(const char *buf, size_t len, const char *name, char *err,
 			     size_t errlen)
 {
-	struct loader ld = {.name = name, .cur = -1};
+	struct loader ld = {.cur = -1};
 	char *line = malloc(AREAS_MAX_LINE + 1);
 	ld.as = calloc(1, sizeof(*ld.as));
 	if (errlen > 0)

@@ -353,7 +353,7 @@ int model_classify_text(const struct model *m, const char *subject, const char *
 				z = mt->beta; /* the lexicon's hit stands */
 		}
 		double thr = ts->themes[t].threshold;
-		out[n_out].score = mt->alpha == 0.0 ? lh->score : z / mt->beta * thr;
+		out[n_out].score = lh != NULL && mt->alpha == 0.0 ? lh->score : z / mt->beta * thr;
 		out[n_out].theme_id = strdup(ts->themes[t].id);
 		out[n_out].terms = strdup(lh != NULL ? lh->terms : "(model)");
 		n_out++;

@@ -259,7 +259,7 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	char *name = NULL;
 
 	char low[4097];
-	size_t ol = strlen(own) < 4096 ? strlen(own) : 4096;
+	size_t ol = strnlen(own, sizeof(low) - 1);
 	for (size_t i = 0; i < ol; i++)
 		low[i] = (char)tolower((unsigned char)own[i]);
 	low[ol] = '\0';

@@ -173,11 +173,15 @@ static char *theme_key(const struct theme_hit *h, size_t n)
 			ids[j] = ids[j - 1];
 			ids[j - 1] = t;
 		}
+	size_t used = 0;
 	s[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		strcat(s, ids[i]);
-		strcat(s, ",");
+		size_t l = strlen(ids[i]);
+		memcpy(s + used, ids[i], l);
+		s[used + l] = ',';
+		used += l + 1;
 	}
+	s[used] = '\0';
 	free(ids);
 	return s;
 }
