@@ -241,18 +241,48 @@ static void pending_free(struct pending *p)
 	response_clear(&p->r);
 }
 
-struct after {
-	char *themes;
-	bool oom;
-};
-
-static int read_themes(void *user, const char *ref, const struct response *r)
+static int cmp_id(const void *a, const void *b)
 {
-	(void)ref;
-	struct after *a = user;
-	a->themes = theme_key(r->themes, r->n_themes);
-	a->oom = a->themes == NULL;
-	return 0;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* theme_key of r's automatic themes amended by the lead's labels
+ * ("+a -b ..." as storage_manual_summary gives them, or NULL). */
+static int in_force_key(const struct response *r, const char *manual, char **out)
+{
+	size_t cap = r->n_themes + 1, n = 0;
+	struct theme_hit *h = calloc(cap, sizeof(*h));
+	char *copy = manual != NULL ? strdup(manual) : NULL;
+	int rc = -1;
+	if (h == NULL || (manual != NULL && copy == NULL))
+		goto out;
+	for (size_t i = 0; i < r->n_themes; i++)
+		h[n++].theme_id = r->themes[i].theme_id;
+	char *save = NULL;
+	for (char *tok = copy != NULL ? strtok_r(copy, " ", &save) : NULL; tok != NULL;
+	     tok = strtok_r(NULL, " ", &save)) {
+		size_t k = 0;
+		while (k < n && strcmp(h[k].theme_id, tok + 1) != 0)
+			k++;
+		if (tok[0] == '-' && k < n) {
+			h[k] = h[--n];
+		} else if (tok[0] == '+' && k == n) {
+			if (n == cap) {
+				struct theme_hit *g = realloc(h, (cap *= 2) * sizeof(*h));
+				if (g == NULL)
+					goto out;
+				h = g;
+			}
+			h[n++].theme_id = tok + 1;
+		}
+	}
+	*out = theme_key(h, n);
+	rc = *out != NULL ? 0 : -1;
+out:
+	free(h);
+	free(copy);
+	return rc;
 }
 
 int ctl_reclassify(struct ctl *c)
@@ -307,20 +337,24 @@ int ctl_reclassify(struct ctl *c)
 		}
 		written = end;
 	}
-	/* What changed, as the themes in force now against before. */
+	/* What changed: the themes in force now (the new automatic ones, as
+	 * the lead's labels amend them) against before. */
 	for (size_t i = 0; i < run.n; i++) {
-		struct after a = {0};
-		struct storage_filter f = {.id = run.p[i].id};
-		if (storage_visit(c->store, &f, read_themes, &a) != 0 || a.oom) {
-			free(a.themes);
+		const struct pending *p = &run.p[i];
+		char *manual = NULL, *now = NULL;
+		if (bsearch(&p->id, ids, n_ids, sizeof(*ids), cmp_id) != NULL &&
+		    storage_manual_summary(c->store, p->id, &manual) != 0)
 			goto store_failed;
-		}
-		changed += a.themes != NULL && strcmp(a.themes, run.p[i].old_themes) != 0;
-		free(a.themes);
-		char *ta = type_area_key(&run.p[i].r);
+		int r = in_force_key(&p->r, manual, &now);
+		free(manual);
+		if (r != 0)
+			goto oom;
+		changed += strcmp(now, p->old_themes) != 0;
+		free(now);
+		char *ta = type_area_key(&p->r);
 		if (ta == NULL)
 			goto oom;
-		type_area_changed += strcmp(ta, run.p[i].old_type_area) != 0;
+		type_area_changed += strcmp(ta, p->old_type_area) != 0;
 		free(ta);
 	}
 	printf("reclassified %zu responses with %s", run.n, themes_set_id(c->themes));

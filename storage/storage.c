@@ -727,8 +727,11 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 		 "SELECT id, channel, status, status_reason, source_id, message_id,"
 		 " idem_key, received_at, late, sender_name, sender_email, subject, text,"
 		 " respondent_type, organisation, area"
-		 " FROM responses WHERE (?1 = 0 OR id = ?1) AND (?2 IS NULL OR status = ?2)"
-		 " ORDER BY id");
+		 " FROM responses WHERE %s AND (?2 IS NULL OR status = ?2)"
+		 " ORDER BY id",
+		 /* "?1 = 0 OR id = ?1" would scan the table: one response is
+		  * looked up by its key. */
+		 f != NULL && f->id != 0 ? "id = ?1" : "?1 = 0");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT theme_id, score, terms FROM response_themes"
