@@ -22,6 +22,8 @@
  * Exit status: 0, or 1 on a usage, file or data error.
  */
 #include "classify/classify.h"
+#include "classify/model.h"
+#include "classify/respondent.h"
 #include "classify/themes.h"
 
 #include <errno.h>
@@ -40,6 +42,7 @@ struct item {
 	char *split;
 	char *subject;
 	char *text;
+	char *kind; /* respondent_type: "individual" or "organisation" */
 	bool gold[MAX_THEMES];
 	bool none; /* labelled with no theme */
 };
@@ -60,6 +63,7 @@ static void devset_free(struct devset *ds)
 		free(ds->items[i].split);
 		free(ds->items[i].subject);
 		free(ds->items[i].text);
+		free(ds->items[i].kind);
 	}
 	free(ds->items);
 	ds->items = NULL;
@@ -104,8 +108,9 @@ static int parse_row(const struct theme_set *ts, const char *buf,
 	it->split = member_str(row, "split", path, line);
 	it->subject = member_str(row, "subject", path, line);
 	it->text = member_str(row, "text", path, line);
+	it->kind = member_str(row, "respondent_type", path, line);
 	if (it->id == NULL || it->split == NULL || it->subject == NULL ||
-	    it->text == NULL)
+	    it->text == NULL || it->kind == NULL)
 		goto out;
 	themes = json_object_get(row, "themes");
 	if (!json_is_array(themes)) {
@@ -198,8 +203,9 @@ static void print_set(const struct theme_set *ts, const bool *set)
 		fputs("-", stdout);
 }
 
-static int evaluate(const struct theme_set *ts, const struct devset *ds,
-		    const char *split, bool errors)
+static int evaluate(const struct theme_set *ts, const struct model *m,
+		    const struct devset *ds, const char *split, bool errors,
+		    double *f1_out, double *macro_out)
 {
 	size_t nt = themes_count(ts);
 	struct counts c[MAX_THEMES];
@@ -220,7 +226,8 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 
 		if (strcmp(split, "all") != 0 && strcmp(split, it->split) != 0)
 			continue;
-		if (classify_text(ts, it->subject, it->text, &hits, &nh) < 0) {
+		if ((m != NULL ? model_classify_text(m, it->subject, it->text, &hits, &nh)
+			       : classify_text(ts, it->subject, it->text, &hits, &nh)) < 0) {
 			fprintf(stderr, "classify_text: out of memory\n");
 			goto out;
 		}
@@ -258,8 +265,8 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 
 	unsigned long stp = 0, sfp = 0, sfn = 0;
 	double macro = 0.0;
-	printf("\nclassify_eval: theme file %s, split '%s': %lu responses\n",
-	       themes_set_id(ts), split, n);
+	printf("\nclassify_eval: theme file %s%s, split '%s': %lu responses\n",
+	       themes_set_id(ts), m != NULL ? " + model from the tune split" : "", split, n);
 	printf("%-24s %5s %5s %5s %9s %7s %6s\n", "theme", "TP", "FP", "FN",
 	       "precision", "recall", "F1");
 	for (size_t t = 0; t < nt; t++) {
@@ -268,11 +275,15 @@ static int evaluate(const struct theme_set *ts, const struct devset *ds,
 		printf("%-24s %5lu %5lu %5lu %9.3f %7.3f %6.3f\n", themes_id(ts, t),
 		       c[t].tp, c[t].fp, c[t].fn, p, r, f1(p, r));
 		macro += f1(p, r);
+		if (f1_out != NULL)
+			f1_out[t] = f1(p, r);
 		stp += c[t].tp;
 		sfp += c[t].fp;
 		sfn += c[t].fn;
 	}
 	macro = nt > 0 ? macro / (double)nt : 0.0;
+	if (macro_out != NULL)
+		*macro_out = macro;
 	double mp = ratio(stp, stp + sfp), mr = ratio(stp, stp + sfn);
 	printf("macro-F1 %.3f   micro-F1 %.3f (precision %.3f, recall %.3f)\n",
 	       macro, f1(mp, mr), mp, mr);
@@ -378,17 +389,137 @@ out:
 	return rc;
 }
 
+/*
+ * --model: the tune split stands for a lead's manual labels. A model is
+ * trained from it (model.h) and the chosen split is evaluated with the
+ * lexicon alone, then combined; per-theme F1 of both and the gain.
+ */
+static int compare_model(const struct theme_set *ts, const struct devset *ds, const char *split)
+{
+	size_t nt = themes_count(ts), n = 0;
+	struct model_doc *docs = calloc(ds->n ? ds->n : 1, sizeof(*docs));
+	bool *labels = calloc((ds->n ? ds->n : 1) * (nt ? nt : 1), sizeof(*labels));
+	double f_lex[MAX_THEMES], f_com[MAX_THEMES], m_lex, m_com;
+	struct model *m = NULL;
+	int rc = -1;
+
+	if (docs == NULL || labels == NULL)
+		goto out;
+	for (size_t i = 0; i < ds->n; i++) {
+		if (strcmp(ds->items[i].split, "tune") != 0)
+			continue;
+		memcpy(labels + n * nt, ds->items[i].gold, nt * sizeof(bool));
+		docs[n] = (struct model_doc){ds->items[i].subject, ds->items[i].text,
+					     labels + n * nt};
+		n++;
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	m = model_train(ts, docs, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (m == NULL) {
+		fprintf(stderr, "classify_eval: model_train: out of memory\n");
+		goto out;
+	}
+	if (evaluate(ts, NULL, ds, split, false, f_lex, &m_lex) < 0 ||
+	    evaluate(ts, m, ds, split, false, f_com, &m_com) < 0)
+		goto out;
+	printf("\nmodel trained on %zu tune responses in %.3f s; %zu of %zu themes use it\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       model_themes_used(m), nt);
+	printf("%-24s %8s %8s %7s %6s %5s\n", "theme", "lexicon", "combined", "gain", "alpha", "beta");
+	for (size_t t = 0; t < nt; t++) {
+		double a, b;
+		model_theme_params(m, t, &a, &b);
+		printf("%-24s %8.3f %8.3f %+7.3f %6.2f %5.2f\n", themes_id(ts, t), f_lex[t], f_com[t],
+		       f_com[t] - f_lex[t], a, b);
+	}
+	printf("macro-F1 on '%s': lexicon %.3f, combined %.3f, gain %+.3f\n", split, m_lex, m_com,
+	       m_com - m_lex);
+	/* Speed of the combined classifier on the dev-set texts as they are. */
+	unsigned long done = 0;
+	size_t bytes = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double el = 0.0;
+	while (el < 1.0) {
+		for (size_t i = 0; i < ds->n; i++) {
+			struct theme_hit *h;
+			size_t nh;
+			if (model_classify_text(m, ds->items[i].subject, ds->items[i].text, &h, &nh) != 0)
+				goto out;
+			classify_free_hits(h, nh);
+			bytes += strlen(ds->items[i].text);
+			done++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		el = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	}
+	printf("combined classifier: %.0f responses/s by wall clock, one thread (%.0f bytes on "
+	       "average)\n", (double)done / el, (double)bytes / (double)done);
+	rc = 0;
+out:
+	model_free(m);
+	free(docs);
+	free(labels);
+	return rc;
+}
+
+/*
+ * --respondent: respondent type (individual or organisation) of every
+ * response of the split against its "kind" label; the development set has
+ * no sender addresses, so this measures the text evidence alone.
+ */
+static int respondent_eval(const struct devset *ds, const char *split, bool errors)
+{
+	unsigned long n = 0, right = 0, oo = 0, oi = 0, io = 0, ii = 0, named = 0;
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct item *it = &ds->items[i];
+		char *org = NULL;
+		if (strcmp(split, "all") != 0 && strcmp(split, it->split) != 0)
+			continue;
+		enum respondent_type t = respondent_classify(it->subject, it->text, NULL, &org);
+		if (t == RESPONDENT_UNKNOWN) {
+			fprintf(stderr, "respondent_classify: out of memory\n");
+			return -1;
+		}
+		bool gold_org = strcmp(it->kind, "organisation") == 0;
+		bool got_org = t == RESPONDENT_ORGANISATION;
+		n++;
+		right += gold_org == got_org;
+		oo += gold_org && got_org;
+		oi += gold_org && !got_org;
+		io += !gold_org && got_org;
+		ii += !gold_org && !got_org;
+		named += got_org && org != NULL;
+		if (errors && gold_org != got_org)
+			printf("respondent: %s [%s] labelled %s, got %s\n", it->id, it->subject,
+			       it->kind, respondent_type_name(t));
+		if (errors && got_org && gold_org)
+			printf("organisation: %s [%s] -> %s\n", it->id, it->subject,
+			       org != NULL ? org : "(no name)");
+		free(org);
+	}
+	printf("\nrespondent type, split '%s': %lu responses, accuracy %.3f\n", split, n,
+	       ratio(right, n));
+	printf("  labelled organisation: %lu found, %lu missed (recall %.3f)\n", oo, oi,
+	       ratio(oo, oo + oi));
+	printf("  labelled individual:   %lu right, %lu taken for organisations "
+	       "(organisation precision %.3f)\n", ii, io, ratio(oo, oo + io));
+	printf("  organisations with a name extracted: %lu of %lu\n", named, oo + io);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: classify_eval --themes FILE --devset JSONL "
-		"[--split tune|heldout|all] [--errors] [--seconds S]\n");
+		"[--split tune|heldout|all] [--errors] [--model | --respondent] [--seconds S]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *themes = NULL, *devpath = NULL, *split = "heldout";
 	double seconds = 2.0;
-	bool errors = false;
+	bool errors = false, with_model = false, respondent = false;
 	struct theme_set *ts = NULL;
 	struct devset ds = {0};
 	char err[8192] = "";
@@ -413,6 +544,10 @@ int main(int argc, char **argv)
 					argv[i]);
 				goto out;
 			}
+		} else if (strcmp(a, "--respondent") == 0) {
+			respondent = true;
+		} else if (strcmp(a, "--model") == 0) {
+			with_model = true;
 		} else if (strcmp(a, "--errors") == 0) {
 			errors = true;
 		} else {
@@ -437,8 +572,15 @@ int main(int argc, char **argv)
 	}
 	if (devset_load(ts, devpath, &ds) < 0)
 		goto out;
-	if (evaluate(ts, &ds, split, errors) < 0)
+	if (respondent) {
+		if (respondent_eval(&ds, split, errors) < 0)
+			goto out;
+	} else if (with_model) {
+		if (compare_model(ts, &ds, split) < 0)
+			goto out;
+	} else if (evaluate(ts, NULL, &ds, split, errors, NULL, NULL) < 0) {
 		goto out;
+	}
 	if (seconds > 0.0 && throughput(ts, &ds, seconds) < 0)
 		goto out;
 	status = 0;

@@ -28,6 +28,8 @@
  */
 #include "classify.h"
 #include "quote.h"
+#include "areas.h"
+#include "respondent.h"
 
 #include "lexicon.h"
 #include "tokenise.h"
@@ -151,52 +153,88 @@ static char *join_terms(const struct theme_set *ts, struct ranked *rk, size_t n)
 	return s;
 }
 
+/* Count every term's occurrences in subject then text into sc->counts
+ * (allocated here; the caller frees) and return the length norm N. */
+static int scan_all(const struct theme_set *ts, const char *subject, const char *text,
+		    struct scan *sc, double *norm)
+{
+	*sc = (struct scan){.ts = ts};
+	sc->counts = calloc(ts->n_terms ? ts->n_terms : 1, sizeof(*sc->counts));
+	if (sc->counts == NULL)
+		return -1;
+	for (size_t i = 0; i < LEX_PHRASE_MAX; i++)
+		push_gap(sc);
+	if (subject != NULL && scan_text(sc, subject) < 0)
+		return -1;
+	if (text != NULL && scan_text(sc, text) < 0)
+		return -1;
+	double len = (double)sc->n_words < NORM_AVG ? NORM_AVG : (double)sc->n_words;
+	*norm = 1.0 - NORM_B + NORM_B * len / NORM_AVG;
+	return 0;
+}
+
+/* Theme t's score from the counts; *n_rk positive terms ranked into rk
+ * (may be NULL when only the score is wanted). */
+static double theme_score(const struct theme_set *ts, const struct scan *sc, double norm,
+			  size_t t, struct ranked *rk, size_t *n_rk)
+{
+	const struct lex_theme *th = &ts->themes[t];
+	double score = 0.0;
+	size_t n = 0;
+	for (uint32_t j = th->first_term; j < th->first_term + th->n_terms; j++) {
+		if (sc->counts[j] == 0)
+			continue;
+		double c = sc->counts[j];
+		double part = ts->terms[j].weight * c * (SAT_K + 1.0) / (c + SAT_K * norm);
+		if (ts->terms[j].against) {
+			score -= part;
+		} else {
+			score += part;
+			if (rk != NULL)
+				rk[n] = (struct ranked){j, part};
+			n++;
+		}
+	}
+	if (n_rk != NULL)
+		*n_rk = n;
+	return n == 0 || score < 0.0 ? 0.0 : score;
+}
+
+int classify_scores(const struct theme_set *ts, const char *subject, const char *text,
+		    double *scores)
+{
+	struct scan sc;
+	double norm;
+	int rc = scan_all(ts, subject, text, &sc, &norm);
+	for (size_t t = 0; rc == 0 && t < ts->n_themes; t++)
+		scores[t] = theme_score(ts, &sc, norm, t, NULL, NULL);
+	free(sc.counts);
+	return rc;
+}
+
 int classify_text(const struct theme_set *ts, const char *subject,
 		  const char *text, struct theme_hit **hits, size_t *n_hits)
 {
-	struct scan sc = {.ts = ts};
+	struct scan sc = {0};
 	struct theme_hit *out = NULL;
 	struct ranked *rk = NULL;
 	size_t n_out = 0;
+	double norm;
 	int rc = -1;
 
 	*hits = NULL;
 	*n_hits = 0;
-	sc.counts = calloc(ts->n_terms ? ts->n_terms : 1, sizeof(*sc.counts));
 	rk = malloc((ts->n_terms ? ts->n_terms : 1) * sizeof(*rk));
 	out = calloc(ts->n_themes ? ts->n_themes : 1, sizeof(*out));
-	if (sc.counts == NULL || rk == NULL || out == NULL)
+	if (rk == NULL || out == NULL || scan_all(ts, subject, text, &sc, &norm) != 0)
 		goto out;
-	for (size_t i = 0; i < LEX_PHRASE_MAX; i++)
-		push_gap(&sc);
-	if (subject != NULL && scan_text(&sc, subject) < 0)
-		goto out;
-	if (text != NULL && scan_text(&sc, text) < 0)
-		goto out;
-
-	double len = (double)sc.n_words < NORM_AVG ? NORM_AVG : (double)sc.n_words;
-	double norm = 1.0 - NORM_B + NORM_B * len / NORM_AVG;
 	for (size_t t = 0; t < ts->n_themes; t++) {
-		const struct lex_theme *th = &ts->themes[t];
-		double score = 0.0;
-		size_t n_rk = 0;
-		for (uint32_t j = th->first_term; j < th->first_term + th->n_terms; j++) {
-			if (sc.counts[j] == 0)
-				continue;
-			double c = sc.counts[j];
-			double part = ts->terms[j].weight * c * (SAT_K + 1.0) /
-				      (c + SAT_K * norm);
-			if (ts->terms[j].against) {
-				score -= part;
-			} else {
-				score += part;
-				rk[n_rk++] = (struct ranked){j, part};
-			}
-		}
-		if (score < th->threshold || n_rk == 0)
+		size_t n_rk;
+		double score = theme_score(ts, &sc, norm, t, rk, &n_rk);
+		if (score < ts->themes[t].threshold || n_rk == 0)
 			continue;
 		out[n_out].score = score;
-		out[n_out].theme_id = strdup(th->id);
+		out[n_out].theme_id = strdup(ts->themes[t].id);
 		out[n_out].terms = join_terms(ts, rk, n_rk);
 		n_out++;
 		if (out[n_out - 1].theme_id == NULL || out[n_out - 1].terms == NULL)
@@ -234,7 +272,7 @@ void classify_free_hits(struct theme_hit *hits, size_t n)
  */
 #define ATTACHMENT_MARK "\n\n[attachment: "
 
-static char *own_words(const char *text)
+char *classify_own_words(const char *text)
 {
 	const char *mark = strncmp(text, ATTACHMENT_MARK + 2, strlen(ATTACHMENT_MARK) - 2) == 0
 				   ? text /* no body text: only attachments */
@@ -262,7 +300,7 @@ int classify_response(const struct theme_set *ts, struct response *r)
 	struct theme_hit *hits;
 	size_t n;
 
-	char *own = own_words(r->text != NULL ? r->text : "");
+	char *own = classify_own_words(r->text != NULL ? r->text : "");
 	if (own == NULL)
 		return -1;
 	int rc = classify_text(ts, r->subject, own, &hits, &n);
@@ -272,5 +310,8 @@ int classify_response(const struct theme_set *ts, struct response *r)
 	classify_free_hits(r->themes, r->n_themes);
 	r->themes = hits;
 	r->n_themes = n;
+	if (respondent_classify_response(r) != 0 ||
+	    areas_classify_response(themes_areas(ts), r) != 0)
+		return -1;
 	return 0;
 }

@@ -22,7 +22,25 @@ int classify_text(const struct theme_set *ts, const char *subject,
 		  const char *text, struct theme_hit **hits, size_t *n_hits);
 void classify_free_hits(struct theme_hit *hits, size_t n);
 
-/* Classify r->subject/r->text into r->themes/r->n_themes (replacing any). */
+/*
+ * Every theme's raw score (0 when none of its terms occurred, never below
+ * 0) into scores[themes_count(ts)], whether or not it passes the
+ * threshold: what the supervised model (model.h) combines with. Returns 0,
+ * or -1 on out of memory.
+ */
+int classify_scores(const struct theme_set *ts, const char *subject, const char *text,
+		    double *scores);
+
+/*
+ * The words of a stored response text that are the respondent's own: the
+ * body without quotes, signature and disclaimer (quote.h), then any
+ * attachment text. A new string the caller frees; NULL on out of memory.
+ */
+char *classify_own_words(const char *text);
+
+/* Classify r->subject/r->text into r->themes/r->n_themes (replacing any),
+ * and set r->respondent_type, r->organisation (respondent.h) and r->area
+ * (areas.h, with the set's areas). */
 int classify_response(const struct theme_set *ts, struct response *r);
 
 #endif

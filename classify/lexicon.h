@@ -61,6 +61,7 @@ struct theme_set {
 	/* Variants ending in stem id s: by_last[last_off[s] .. last_off[s+1]). */
 	uint32_t *last_off;
 	uint32_t *by_last;
+	struct area_set *areas;    /* owned; NULL: none (themes_set_areas) */
 };
 
 uint32_t lex_hash(const char *s, size_t n);

@@ -17,6 +17,7 @@
  * of config/themes/london-pcp.themes.
  */
 #include "themes.h"
+#include "areas.h"
 
 #include "config/ini_lines.h"
 #include "config/limits.h"
@@ -835,7 +836,19 @@ void themes_free(struct theme_set *ts)
 	free(ts->by_last);
 	free(ts->id);
 	free(ts->label);
+	areas_free(ts->areas);
 	free(ts);
+}
+
+void themes_set_areas(struct theme_set *ts, struct area_set *as)
+{
+	areas_free(ts->areas);
+	ts->areas = as;
+}
+
+const struct area_set *themes_areas(const struct theme_set *ts)
+{
+	return ts != NULL ? ts->areas : NULL;
 }
 
 /* FNV-1a: short keys, and good enough spread for a few thousand stems. */

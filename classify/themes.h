@@ -41,4 +41,14 @@ double themes_threshold(const struct theme_set *ts, size_t i);
 /* Index of the theme with this id, or -1. */
 long themes_find(const struct theme_set *ts, const char *id);
 
+/*
+ * The consultation's areas travel with its theme set, so every thread that
+ * classifies with a set (and gets a new one on reload) has the matching
+ * areas. themes_set_areas takes ownership of as (may be NULL) before the
+ * set is shared; themes_areas borrows it (NULL when none).
+ */
+struct area_set;
+void themes_set_areas(struct theme_set *ts, struct area_set *as);
+const struct area_set *themes_areas(const struct theme_set *ts);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ struct receipts_seen {
 };
 
 struct seen {
-	bool name, opens, closes, themes, storage_path, report_folder;
+	bool name, opens, closes, themes, storage_path, report_folder, areas;
 	struct imap_seen imap[CONFIG_MAX_MAILBOXES];
 	struct receipts_seen receipts;
 };
@@ -232,6 +233,16 @@ static int on_consultation(struct loader *ld, int line, const char *name, const 
 	} else if (strcmp(name, "themes") == 0) {
 		set_string(ld, &c->themes_path, value, true);
 		ld->seen.themes = true;
+	} else if (strcmp(name, "areas") == 0) {
+		/* "none": no areas; otherwise a path (checked when loaded). */
+		if (value[0] == '\0')
+			add_error(ld, line, sec, name, "must not be empty (a path, or none)");
+		else if (strcmp(value, "none") == 0) {
+			free(c->areas_path);
+			c->areas_path = NULL;
+		} else
+			set_string(ld, &c->areas_path, value, true);
+		ld->seen.areas = true;
 	} else if (strcmp(name, "on_close") == 0) {
 		if (strcmp(value, "idle") == 0)
 			c->on_close = ON_CLOSE_IDLE;
@@ -789,6 +800,10 @@ static void validate(struct loader *ld)
 		add_error(ld, 0, "consultation", "closes", "must be later than opens");
 	if (!s->themes)
 		add_error(ld, 0, "consultation", "themes", "missing (required): path of the theme file");
+	if (!s->areas && access(CONFIG_DEFAULT_AREAS, R_OK) == 0) {
+		set_string(ld, &c->areas_path, CONFIG_DEFAULT_AREAS, true);
+		c->areas_default = true;
+	}
 	if (!s->storage_path)
 		add_error(ld, 0, "storage", "path", "missing (required)");
 	if (!s->report_folder)
@@ -906,6 +921,7 @@ void config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->name);
 	free(cfg->themes_path);
+	free(cfg->areas_path);
 	for (size_t i = 0; i < cfg->n_imap; i++) {
 		struct imap_config *m = &cfg->imap[i];
 		free(m->section);

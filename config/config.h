@@ -65,6 +65,14 @@ struct receipts_config {
 	char **no_reply;        /* extra glob patterns of addresses never answered */
 	size_t n_no_reply;
 };
+/* The areas file used when [consultation] gives no "areas". */
+#ifndef CONFIG_DEFAULT_AREAS
+#ifdef CONSULTD_DATADIR
+#define CONFIG_DEFAULT_AREAS CONSULTD_DATADIR "/areas/london-boroughs.areas"
+#else
+#define CONFIG_DEFAULT_AREAS "/usr/share/consultd/areas/london-boroughs.areas"
+#endif
+#endif
 
 struct config {
 	char *path;             /* the file this was read from */
@@ -73,6 +81,10 @@ struct config {
 	int64_t closes;
 	int64_t grace;          /* seconds after closes still accepted as late */
 	char *themes_path;      /* absolute path of the theme file */
+	char *areas_path;       /* absolute path of the areas file, or NULL for
+				 * none ("areas = none", or the default file
+				 * CONFIG_DEFAULT_AREAS is not installed) */
+	bool areas_default;     /* areas_path is the default, not configured */
 	enum on_close on_close;
 	struct imap_config imap[CONFIG_MAX_MAILBOXES];
 	size_t n_imap;          /* mailboxes configured, in file order */

@@ -6,6 +6,7 @@
  */
 #include "ctl.h"
 
+#include "classify/areas.h"
 #include "classify/classify.h"
 #include "classify/themes.h"
 #include "config/config.h"
@@ -44,6 +45,9 @@ static void usage(FILE *out)
 		"  forget EMAIL                   * erase everything from that respondent\n"
 		"  export-subject EMAIL             everything stored from that address, as one JSON document\n"
 		"  purge                          * apply [storage] retention now, when it is due\n"
+		"  retag REF +THEME|-THEME ...    * a lead's correction of a response's themes\n"
+		"  reclassify                     * classify every response again (corrections kept)\n"
+		"  campaigns                      * find campaigns and resubmissions again, and list them\n"
 		"\n"
 		"exit status: 0 good, 1 failure, 2 bad command line, 3 status found a difference\n");
 }
@@ -60,6 +64,14 @@ static int open_config(struct ctl *c, const char *path)
 	if (c->themes == NULL) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
+	}
+	if (c->cfg->areas_path != NULL) {
+		struct area_set *as = areas_load(c->cfg->areas_path, err, sizeof(err));
+		if (as == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+		themes_set_areas(c->themes, as);
 	}
 	return 0;
 }
@@ -85,6 +97,7 @@ static json_t *str_or_null(const char *s)
 struct export_ctx {
 	FILE *out;
 	struct storage *store;
+	struct ctl *c;
 };
 
 /* The respondent (the lower-cased address, as respondent_key) and the
@@ -202,10 +215,28 @@ static int export_one(void *user, const char *ref, const struct response *r)
 {
 	struct export_ctx *x = user;
 	FILE *out = x->out;
+	int64_t campaign = 0, dup = 0;
+	if (storage_campaign_of(x->store, storage_parse_ref(ref), &campaign, &dup) != 0)
+		return -1;
 	json_t *o = ctl_response_json(ref, r);
 	if (o == NULL || export_respondent(x, ref, r, o) != 0) {
 		json_decref(o);
 		return -1;
+	}
+	json_object_set_new(o, "area_name",
+			    str_or_null(areas_name(themes_areas(x->c->themes), r->area)));
+	/* As of the last `consultctl campaigns` (or the daemon's closing). */
+	if (campaign > 0) {
+		char cref[32];
+		snprintf(cref, sizeof(cref), "C-%lld", (long long)campaign);
+		json_object_set_new(o, "campaign", json_string(cref));
+	}
+	if (dup > 0) {
+		char dref[32];
+		storage_format_ref(dup, dref, sizeof(dref));
+		json_object_set_new(o, "duplicate_of", json_string(dref));
+	} else {
+		json_object_set_new(o, "duplicate_of", json_null());
 	}
 	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -233,7 +264,7 @@ static int cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	if (ctl_open_store(c, false) != 0)
 		return 1;
-	struct export_ctx x = {.out = stdout, .store = c->store};
+	struct export_ctx x = {.out = stdout, .store = c->store, .c = c};
 	if (storage_foreach_response(c->store, export_one, &x) != 0) {
 		fprintf(stderr, "consultctl: export: %s\n", storage_errmsg(c->store));
 		return 1;
@@ -370,7 +401,7 @@ int main(int argc, char **argv)
 	int rc;
 	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
 					       "quarantine", "backup", "forget", "export-subject",
-					       "purge"};
+					       "purge", "retag", "reclassify", "campaigns"};
 	bool known = false;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		known = known || strcmp(cmd, commands[k]) == 0;
@@ -396,6 +427,16 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "forget") == 0 || strcmp(cmd, "export-subject") == 0)
 		rc = sub_argc != 2 ? (usage(stderr), 2)
 		     : cmd[0] == 'f' ? ctl_forget(&c, sub_argv[1]) : ctl_export_subject(&c, sub_argv[1]);
+	else if (strcmp(cmd, "retag") == 0)
+		rc = ctl_retag(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "reclassify") == 0 || strcmp(cmd, "campaigns") == 0) {
+		if (sub_argc != 1) {
+			usage(stderr);
+			rc = 2;
+		} else {
+			rc = cmd[0] == 'r' ? ctl_reclassify(&c) : ctl_campaigns(&c);
+		}
+	}
 	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
 		usage(stderr);
 		rc = 2;

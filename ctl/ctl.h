@@ -26,6 +26,10 @@ int ctl_status(struct ctl *c);
 int ctl_show(struct ctl *c, const char *ref);
 int ctl_backup(struct ctl *c, const char *dest);
 int ctl_quarantine(struct ctl *c, int argc, char **argv);
+/* labels.c */
+int ctl_retag(struct ctl *c, int argc, char **argv);
+int ctl_reclassify(struct ctl *c);
+int ctl_campaigns(struct ctl *c);
 
 /* Personal data (subject.c): erase a respondent, give their data back,
  * apply [storage] retention now. */

@@ -4,6 +4,8 @@
  */
 #include "ctl.h"
 
+#include "classify/areas.h"
+
 #include "classify/classify.h"
 #include "classify/quote.h"
 #include "config/log.h"
@@ -160,7 +162,8 @@ int ctl_backup(struct ctl *c, const char *dest)
 
 static int print_response(void *user, const char *ref, const struct response *r)
 {
-	const struct theme_set *ts = user;
+	struct ctl *c = user;
+	const struct theme_set *ts = c->themes;
 	char when[32];
 	config_format_time(r->received_at, when, sizeof(when));
 	printf("reference:  %s\n", ref);
@@ -173,6 +176,30 @@ static int print_response(void *user, const char *ref, const struct response *r)
 	printf("subject:    %s\n", r->subject != NULL ? r->subject : "");
 	if (r->message_id != NULL)
 		printf("message-id: %s\n", r->message_id);
+	if (r->respondent_type != RESPONDENT_UNKNOWN)
+		printf("respondent: %s%s%s\n", respondent_type_name(r->respondent_type),
+		       r->organisation != NULL ? ": " : "",
+		       r->organisation != NULL ? r->organisation : "");
+	if (r->area != NULL) {
+		const char *name = areas_name(themes_areas(ts), r->area);
+		printf("area:       %s%s%s%s\n", name != NULL ? name : r->area, name != NULL ? " (" : "",
+		       name != NULL ? r->area : "", name != NULL ? ")" : "");
+	}
+	int64_t id = storage_parse_ref(ref), campaign = 0, dup = 0;
+	char *manual = NULL;
+	if (storage_campaign_of(c->store, id, &campaign, &dup) != 0 ||
+	    storage_manual_summary(c->store, id, &manual) != 0)
+		return -1;
+	if (campaign > 0)
+		printf("campaign:   C-%lld (as of the last campaigns run)\n", (long long)campaign);
+	if (dup > 0) {
+		char dref[32];
+		storage_format_ref(dup, dref, sizeof(dref));
+		printf("duplicate:  an identical resubmission of %s (not counted again)\n", dref);
+	}
+	if (manual != NULL)
+		printf("corrected:  %s (by a lead; kept by reclassify)\n", manual);
+	free(manual);
 	for (size_t i = 0; i < r->n_attachments; i++) {
 		const struct attachment *a = &r->attachments[i];
 		printf("attachment: %s (%s, %zu bytes, sha256 %s)%s%s\n",
@@ -243,7 +270,7 @@ int ctl_show(struct ctl *c, const char *ref)
 	if (ctl_open_store(c, false) != 0)
 		return 1;
 	struct storage_filter f = {.id = id};
-	struct found found = {.fn = print_response, .user = c->themes};
+	struct found found = {.fn = print_response, .user = c};
 	if (storage_visit(c->store, &f, count_and_call, &found) != 0) {
 		fprintf(stderr, "consultctl: show: %s\n", storage_errmsg(c->store));
 		return 1;

@@ -10,6 +10,8 @@
  * written on a libuv work thread with its own read-only connection.
  */
 #include "classify/classify.h"
+#include "classify/areas.h"
+#include "classify/campaign.h"
 #include "classify/themes.h"
 #include "config/config.h"
 #include "config/log.h"
@@ -234,6 +236,20 @@ static void on_reconcile(void *user, uint32_t uidvalidity, uint32_t upto, const 
 static void report_work_cb(uv_work_t *req)
 {
 	struct daemon *d = req->data;
+	/* Campaigns as of the close, on this thread's own connection; the
+	 * summary is still written if this fails. */
+	struct storage *st;
+	char err[512];
+	size_t nc = 0, nd = 0;
+	if (storage_open(d->cfg->storage_path, STORAGE_READ_WRITE, &st, err, sizeof(err)) != 0) {
+		log_err("event=campaigns reason=\"%s\"", err);
+	} else {
+		if (campaigns_recompute(st, &nc, &nd) != 0)
+			log_err("event=campaigns reason=\"%s\"", storage_errmsg(st));
+		else
+			log_info("event=campaigns campaigns=%zu resubmissions=%zu", nc, nd);
+		storage_close(st);
+	}
 	d->report_rc = report_write_closing(d->cfg, d->themes, now_seconds(), d->report_path,
 					    sizeof(d->report_path), d->report_err,
 					    sizeof(d->report_err));
@@ -842,11 +858,18 @@ static int load_all(const char *path, struct config **cfg, struct theme_set **th
 	if (config_load(path, cfg, err, errlen) != 0)
 		return -1;
 	*themes = themes_load((*cfg)->themes_path, err, errlen);
+	struct area_set *areas = NULL;
+	if (*themes != NULL && (*cfg)->areas_path != NULL &&
+	    (areas = areas_load((*cfg)->areas_path, err, errlen)) == NULL) {
+		themes_free(*themes);
+		*themes = NULL;
+	}
 	if (*themes == NULL) {
 		config_free(*cfg);
 		*cfg = NULL;
 		return -1;
 	}
+	themes_set_areas(*themes, areas);
 	return 0;
 }
 
@@ -908,8 +931,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("%s: OK (%zu %s from %s)\n", config_path, themes_count(d.themes),
-		       themes_count(d.themes) == 1 ? "theme" : "themes", d.cfg->themes_path);
+		printf("%s: OK (%zu %s from %s; %zu areas from %s)\n", config_path,
+		       themes_count(d.themes), themes_count(d.themes) == 1 ? "theme" : "themes",
+		       d.cfg->themes_path, areas_count(themes_areas(d.themes)),
+		       d.cfg->areas_path != NULL ? d.cfg->areas_path : "none");
 		themes_free(d.themes);
 		config_free(d.cfg);
 		return 0;

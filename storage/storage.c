@@ -1,4 +1,5 @@
 #include "storage.h"
+#include "storage_db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,9 +35,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" respondent_type, organisation, area, respondent_key)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,lower(?10)) ON CONFLICT(idem_key) DO NOTHING",
 	[STMT_INSERT_THEME] =
-		/* OR IGNORE: a lead's manual row for the theme wins. */
+		/* OR IGNORE: a lead's manual row for the theme wins; and a theme
+		 * the lead removed is never added back. */
 		"INSERT OR IGNORE INTO response_themes(response_id, theme_id, score, terms)"
-		" VALUES(?,?,?,?)",
+		" SELECT ?1,?2,?3,?4 WHERE NOT EXISTS(SELECT 1 FROM manual_labels"
+		" WHERE response_id = ?1 AND theme_id = ?2 AND present = 0)",
 	[STMT_INSERT_ANSWER] =
 		"INSERT INTO form_answers(response_id, idx, question_id, question, kind, value)"
 		" VALUES(?,?,?,?,?,?)",
@@ -820,9 +823,12 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 		 "SELECT id, channel, status, status_reason, source_id, message_id,"
 		 " idem_key, received_at, late, sender_name, sender_email, subject, text,"
 		 " respondent_type, organisation, area"
-		 " FROM responses WHERE (?1 = 0 OR id = ?1) AND (?2 IS NULL OR status = ?2)"
+		 " FROM responses WHERE %s AND (?2 IS NULL OR status = ?2)"
 		 " AND (?3 IS NULL OR respondent_key = lower(?3) OR lower(sender_email) = lower(?3))"
-		 " ORDER BY id");
+		 " ORDER BY id",
+		 /* "?1 = 0 OR id = ?1" would scan the table: one response is
+		  * looked up by its key. */
+		 f != NULL && f->id != 0 ? "id = ?1" : "?1 = 0");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT theme_id, score, terms FROM response_themes"

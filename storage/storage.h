@@ -246,4 +246,65 @@ int storage_multi_channel_respondents(struct storage *st, int64_t *n);
  * comma separated ("R-000003,R-000010"), or NULL; caller frees. */
 int storage_same_respondent(struct storage *st, int64_t id, char **refs);
 
+/* ---- corrections, reclassification and campaigns (storage/labels.c) ---- */
+
+/*
+ * A lead's correction of response id: theme_id present (added by hand,
+ * origin 'manual') or absent (removed, and never added back by automatic
+ * classification). Recorded in manual_labels with `now`. Inside a
+ * transaction. Fails when there is no such response.
+ */
+int storage_retag(struct storage *st, int64_t id, const char *theme_id, bool present,
+		  int64_t now);
+
+/*
+ * Replace what automatic classification made of response id by r's:
+ * respondent_type, organisation, area and the automatic themes (a lead's
+ * manual themes and removals stay in force). Inside a transaction.
+ */
+int storage_set_classified(struct storage *st, int64_t id, const struct response *r);
+
+/* Ids of the responses a lead has corrected (with at least one manual
+ * label), ascending; caller frees *ids. */
+int storage_labelled_ids(struct storage *st, int64_t **ids, size_t *n);
+
+/* The manual labels of response id as "+theme -theme ..." in theme order
+ * (caller frees), or NULL in *out when there are none. */
+int storage_manual_summary(struct storage *st, int64_t id, char **out);
+
+/* What campaign detection reads of every counted response (status
+ * "response"), in id order; text is the stored text. */
+typedef int (*storage_text_fn)(void *user, int64_t id, const char *respondent_key,
+			       int64_t received_at, const char *text);
+int storage_foreach_text(struct storage *st, storage_text_fn fn, void *user);
+
+/* One response's place in the campaigns: campaign (index into the
+ * campaigns array, or -1) and duplicate_of (a response id, or 0). */
+struct storage_campaign_member {
+	int64_t id;
+	long campaign;
+	int64_t duplicate_of;
+};
+struct storage_campaign {
+	int64_t size, first_at, last_at, representative_id;
+};
+
+/*
+ * Replace every campaign and every response's campaign_id and duplicate_of
+ * by these, in one transaction of its own. Responses not in members get
+ * neither. Campaigns are numbered 1..n_c in the order given.
+ */
+int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
+			   const struct storage_campaign_member *m, size_t n_m);
+
+/* Every saved campaign in number order, with its representative's
+ * subject (may be NULL). fn returns 0 to go on. */
+typedef int (*storage_campaign_fn)(void *user, int64_t number, const struct storage_campaign *c,
+				   const char *subject);
+int storage_foreach_campaign(struct storage *st, storage_campaign_fn fn, void *user);
+
+/* The campaign id and duplicate_of of response id (0 when none). */
+int storage_campaign_of(struct storage *st, int64_t id, int64_t *campaign_id,
+			int64_t *duplicate_of);
+
 #endif

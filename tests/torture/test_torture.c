@@ -16,7 +16,10 @@
  */
 #include "alloc_hook.h"
 
+#include "classify/areas.h"
+#include "classify/campaign.h"
 #include "classify/classify.h"
+#include "classify/model.h"
 #include "classify/themes.h"
 #include "config/config.h"
 #include "intake/form_map.h"
@@ -409,6 +412,203 @@ START_TEST(classify)
 }
 END_TEST
 
+/* ---- areas, respondent type, the model, campaigns ---- */
+
+struct areas_ctx {
+	char path[4200];
+	const char *want;   /* in the message of a refusal not caused by us */
+};
+
+static int areas_run(void *p)
+{
+	struct areas_ctx *c = p;
+	struct area_set *as = areas_load(c->path, err, sizeof(err));
+	if (as == NULL)
+		return -1;
+	EXPECT(areas_count(as) > 0);
+	areas_free(as);
+	return 0;
+}
+
+static void areas_after_error(void *p, bool injected)
+{
+	struct areas_ctx *c = p;
+	if (injected)
+		ck_assert_msg(strstr(err, "out of memory") != NULL ||
+			      strstr(err, "Cannot allocate memory") != NULL,
+			      "areas: N=%ld: out of memory not reported: %.400s", current_n, err);
+	else
+		ck_assert_msg(strstr(err, c->want) != NULL, "areas: %.400s", err);
+}
+
+START_TEST(areas)
+{
+	struct areas_ctx c = {.want = "(none)"};
+	snprintf(c.path, sizeof(c.path), "%s/config/areas/london-boroughs.areas", SOURCE_DIR);
+	struct torture t = {
+		.name = "areas_load (shipped)", .ctx = &c, .run = areas_run,
+		.after_error = areas_after_error,
+	};
+	torture(&t);
+}
+END_TEST
+
+START_TEST(areas_errors)
+{
+	struct areas_ctx c = {.want = "duplicate area id"};
+	snprintf(c.path, sizeof(c.path), "%s/bad.areas", dir);
+	write_file(c.path, "[set]\nid = x\n[area a]\nname = A\nalias = Ay\ndomain = a.gov.uk\n"
+			   "[area a]\n[area b]\nname = ay\ndomain = A.gov.uk\ncolour = red\n"
+			   "junk\n[area c]\n");
+	struct torture t = {
+		.name = "areas_load (errors)", .ctx = &c, .run = areas_run,
+		.after_error = areas_after_error, .may_fail = true,
+	};
+	torture(&t);
+}
+END_TEST
+
+struct response_ctx {
+	struct theme_set *ts;
+	struct model *m;
+};
+
+/* Themes (with the model when there is one), respondent type and area. */
+static int response_run(void *p)
+{
+	struct response_ctx *c = p;
+	struct response r = {0};
+	int rc = -1;
+	r.subject = strdup("Croydon Safer Neighbourhood Board response");
+	r.text = strdup("Croydon SNB welcomes the consultation on behalf of our members. We "
+			"want ward officers back in Thornton Heath; knife crime and dealing "
+			"worry residents.\n\n> On Monday MOPAC wrote:\n> Lambeth\n\n"
+			"[attachment: a.txt]\nCounty lines in Croydon.\n");
+	r.sender_email = strdup("chair@example.org");
+	if (r.subject != NULL && r.text != NULL && r.sender_email != NULL)
+		rc = c->m != NULL ? model_classify_response(c->m, &r) : classify_response(c->ts, &r);
+	if (rc == 0) {
+		EXPECT(r.respondent_type == RESPONDENT_ORGANISATION);
+		EXPECT(r.organisation != NULL && strcmp(r.organisation, "Croydon Safer Neighbourhood Board") == 0);
+		EXPECT(r.area != NULL && strcmp(r.area, "croydon") == 0);
+		EXPECT(r.n_themes > 0);
+	}
+	response_clear(&r);
+	return rc;
+}
+
+static struct theme_set *load_with_areas(void)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/config/themes/london-pcp.themes", SOURCE_DIR);
+	struct theme_set *ts = themes_load(path, err, sizeof(err));
+	ck_assert_msg(ts != NULL, "%.400s", err);
+	snprintf(path, sizeof(path), "%s/config/areas/london-boroughs.areas", SOURCE_DIR);
+	struct area_set *as = areas_load(path, err, sizeof(err));
+	ck_assert_msg(as != NULL, "%.400s", err);
+	themes_set_areas(ts, as);
+	return ts;
+}
+
+START_TEST(classify_response_all)
+{
+	struct response_ctx c = {.ts = load_with_areas()};
+	struct torture t = {.name = "classify_response", .ctx = &c, .run = response_run};
+	torture(&t);
+	/* The same with a model trained from labels. */
+	static const char *const texts[] = {
+		"the feds treat us like dirt", "feds treat young lads like dirt",
+		"they treat us like dirt, the feds", "the bins were not collected",
+		"unsubscribe me please", "street lights are broken on our road",
+	};
+	bool labels[6][64] = {{false}};
+	struct model_doc docs[6];
+	long tr = themes_find(c.ts, "trust");
+	for (size_t i = 0; i < 6; i++) {
+		labels[i][tr] = i < 3;
+		docs[i] = (struct model_doc){NULL, texts[i], labels[i]};
+	}
+	c.m = model_train(c.ts, docs, 6);
+	ck_assert_ptr_nonnull(c.m);
+	t.name = "model_classify_response";
+	torture(&t);
+	model_free(c.m);
+	themes_free(c.ts);
+}
+END_TEST
+
+struct train_ctx {
+	struct theme_set *ts;
+	struct model_doc docs[8];
+	bool labels[8][64];
+};
+
+static int train_run(void *p)
+{
+	struct train_ctx *c = p;
+	struct model *m = model_train(c->ts, c->docs, 8);
+	if (m == NULL)
+		return -1;
+	model_free(m);
+	return 0;
+}
+
+static int campaign_run(void *p)
+{
+	(void)p;
+	static const char *const letter =
+		"I am writing about the Police and Crime Plan. I want dedicated ward officers and "
+		"PCSOs back on every estate, because the closure of the front counter means "
+		"residents have nowhere to report crime in person.";
+	struct campaign_builder *b = campaign_builder_new();
+	int rc = -1;
+	if (b == NULL)
+		return -1;
+	for (int i = 0; i < 5; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "p%d@x.net", i % 4);
+		if (campaign_add(b, i + 1, key, i, letter) != 0)
+			goto out;
+	}
+	struct storage_campaign_member *m;
+	struct storage_campaign *cs;
+	size_t nm, nc;
+	if (campaign_build(b, &m, &nm, &cs, &nc) != 0)
+		goto out;
+	EXPECT(nc == 1 && nm == 5 && m[4].duplicate_of == 1);
+	free(m);
+	free(cs);
+	rc = 0;
+out:
+	campaign_builder_free(b);
+	return rc;
+}
+
+START_TEST(model_and_campaigns)
+{
+	struct train_ctx c = {0};
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/config/themes/london-pcp.themes", SOURCE_DIR);
+	c.ts = themes_load(path, err, sizeof(err));
+	ck_assert_msg(c.ts != NULL, "%.400s", err);
+	static const char *const texts[] = {
+		"the feds treat us like dirt", "feds treat young lads like dirt",
+		"they treat us like dirt, the feds", "feds are liars", "the bins were not collected",
+		"unsubscribe me please", "street lights are broken on our road", "tennis nets",
+	};
+	long tr = themes_find(c.ts, "trust");
+	for (size_t i = 0; i < 8; i++) {
+		c.labels[i][tr] = i < 4;
+		c.docs[i] = (struct model_doc){NULL, texts[i], c.labels[i]};
+	}
+	struct torture t = {.name = "model_train", .ctx = &c, .run = train_run};
+	torture(&t);
+	themes_free(c.ts);
+	struct torture t2 = {.name = "campaigns", .ctx = NULL, .run = campaign_run};
+	torture(&t2);
+}
+END_TEST
+
 /* ---- storage ---- */
 
 struct storage_ctx {
@@ -793,6 +993,9 @@ int main(int argc, char **argv)
 		{"classify", classify}, {"storage_open", storage_open_rw},
 		{"storage_insert", storage_insert}, {"storage_read", storage_read},
 		{"mime", mime}, {"mime_hostile", mime_hostile},
+		{"areas", areas}, {"areas_errors", areas_errors},
+		{"classify_response", classify_response_all},
+		{"model_campaigns", model_and_campaigns},
 	};
 	const size_t n_cases = sizeof(cases) / sizeof(cases[0]);
 	if (argc >= 2 && strcmp(argv[1], "--expect") == 0) {
@@ -824,7 +1027,8 @@ int main(int argc, char **argv)
 	srunner_run(sr, NULL, only, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	const char *made[] = {"good.conf", "bad.conf", "forms.conf", "bad.themes", "open.sqlite",
+	const char *made[] = {"good.conf", "bad.conf", "forms.conf", "bad.themes", "bad.areas",
+			      "open.sqlite",
 			      "insert.sqlite", "read.sqlite"};
 	const char *suffix[] = {"", "-wal", "-shm"};
 	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {

@@ -77,6 +77,10 @@ static void load(void)
 		ck_assert_msg(kind != NULL && (strcmp(kind, "organisation") == 0 ||
 					       strcmp(kind, "individual") == 0),
 			      "%s: kind must be organisation or individual", id);
+		const char *rtype = json_string_value(json_object_get(o, "respondent_type"));
+		ck_assert_msg(rtype != NULL && (strcmp(rtype, "organisation") == 0 ||
+						strcmp(rtype, "individual") == 0),
+			      "%s: respondent_type must be organisation or individual", id);
 		ck_assert_msg(split != NULL && (strcmp(split, "tune") == 0 ||
 						strcmp(split, "heldout") == 0),
 			      "%s: split must be tune or heldout", id);

@@ -1627,6 +1627,15 @@ def assign_split(rows):
             r["split"] = "heldout" if i % 5 in (1, 3) else "tune"
 
 
+# Respondent type: who the response is written for. It is the writing kind
+# above for every response but these, read again one by one: the kind says
+# how a response was written (a personal email), the respondent type who it
+# speaks for (here a residents' association asking about its own budget).
+RESPONDENT_TYPE = {
+    "residents association budget": "organisation",
+}
+
+
 def main():
     for i, r in enumerate(R, 1):
         r["id"] = "d%04d" % i
@@ -1635,9 +1644,10 @@ def main():
                        "responses.jsonl")
     with open(out, "w", encoding="utf-8", newline="\n") as f:
         for r in R:
-            row = {"id": r["id"], "kind": r["kind"], "split": r["split"],
-                   "subject": r["subject"], "text": r["text"],
-                   "themes": r["themes"]}
+            row = {"id": r["id"], "kind": r["kind"],
+                   "respondent_type": RESPONDENT_TYPE.get(r["subject"], r["kind"]),
+                   "split": r["split"], "subject": r["subject"],
+                   "text": r["text"], "themes": r["themes"]}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     per = {s: {t: 0 for t in THEMES + ["-"]} for s in ("tune", "heldout")}
     for r in R:

@@ -1,0 +1,321 @@
+/*
+ * labels.c — a lead's corrections, reclassification and campaigns in the
+ * store (declared in storage.h).
+ */
+#include "storage.h"
+#include "storage_db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	return v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+}
+
+/* Prepare, bind nothing, and step a statement with no rows. */
+static int exec_sql(struct storage *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(storage_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite3_free(msg);
+		storage_set_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int step_done(struct storage *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		storage_set_error(st, what);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static sqlite3_stmt *prep(struct storage *st, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(storage_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		storage_set_error(st, what);
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+int storage_retag(struct storage *st, int64_t id, const char *theme_id, bool present,
+		  int64_t now)
+{
+	sqlite3_stmt *s = prep(st, "SELECT 1 FROM responses WHERE id = ?", "retag");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		storage_set_error(st, rc == SQLITE_DONE ? "retag: no such response" : "retag");
+		return -1;
+	}
+	s = prep(st,
+		 "INSERT INTO manual_labels(response_id, theme_id, present, labelled_at)"
+		 " VALUES(?1,?2,?3,?4) ON CONFLICT(response_id, theme_id) DO UPDATE SET"
+		 " present = excluded.present, labelled_at = excluded.labelled_at",
+		 "recording a manual label");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	bind_opt(s, 2, theme_id);
+	sqlite3_bind_int(s, 3, present);
+	sqlite3_bind_int64(s, 4, now);
+	if (step_done(st, s, "recording a manual label") != 0)
+		return -1;
+	if (present) {
+		/* An automatic row for the theme keeps its score and terms and
+		 * becomes the lead's; otherwise a manual row without terms. */
+		s = prep(st,
+			 "INSERT INTO response_themes(response_id, theme_id, score, terms, origin)"
+			 " VALUES(?1,?2,0,'','manual') ON CONFLICT(response_id, theme_id)"
+			 " DO UPDATE SET origin = 'manual'",
+			 "adding a manual theme");
+	} else {
+		s = prep(st, "DELETE FROM response_themes WHERE response_id = ?1 AND theme_id = ?2",
+			 "removing a theme");
+	}
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	bind_opt(s, 2, theme_id);
+	return step_done(st, s, present ? "adding a manual theme" : "removing a theme");
+}
+
+int storage_set_classified(struct storage *st, int64_t id, const struct response *r)
+{
+	sqlite3_stmt *s = prep(st,
+			       "UPDATE responses SET respondent_type = ?1, organisation = ?2,"
+			       " area = ?3 WHERE id = ?4",
+			       "updating a response");
+	if (s == NULL)
+		return -1;
+	bind_opt(s, 1, respondent_type_name(r->respondent_type));
+	bind_opt(s, 2, r->organisation);
+	bind_opt(s, 3, r->area);
+	sqlite3_bind_int64(s, 4, id);
+	if (step_done(st, s, "updating a response") != 0)
+		return -1;
+	s = prep(st, "DELETE FROM response_themes WHERE response_id = ? AND origin = 'auto'",
+		 "replacing themes");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (step_done(st, s, "replacing themes") != 0)
+		return -1;
+	for (size_t i = 0; i < r->n_themes; i++) {
+		s = prep(st,
+			 "INSERT OR IGNORE INTO response_themes(response_id, theme_id, score, terms)"
+			 " SELECT ?1,?2,?3,?4 WHERE NOT EXISTS(SELECT 1 FROM manual_labels"
+			 " WHERE response_id = ?1 AND theme_id = ?2 AND present = 0)",
+			 "storing theme");
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		bind_opt(s, 2, r->themes[i].theme_id);
+		sqlite3_bind_double(s, 3, r->themes[i].score);
+		bind_opt(s, 4, r->themes[i].terms != NULL ? r->themes[i].terms : "");
+		if (step_done(st, s, "storing theme") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int storage_labelled_ids(struct storage *st, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	size_t cap = 0;
+	sqlite3_stmt *s = prep(st, "SELECT DISTINCT response_id FROM manual_labels ORDER BY 1",
+			       "reading manual labels");
+	if (s == NULL)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			int64_t *p = realloc(*ids, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*ids = p;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		storage_set_error(st, "reading manual labels");
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int storage_manual_summary(struct storage *st, int64_t id, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *s = prep(st,
+			       "SELECT group_concat(CASE present WHEN 1 THEN '+' ELSE '-' END"
+			       " || theme_id, ' ') FROM (SELECT * FROM manual_labels"
+			       " WHERE response_id = ? ORDER BY theme_id)",
+			       "reading manual labels");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*out = strdup((const char *)sqlite3_column_text(s, 0));
+		if (*out == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		storage_set_error(st, "reading manual labels");
+		return -1;
+	}
+	return 0;
+}
+
+int storage_foreach_text(struct storage *st, storage_text_fn fn, void *user)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT id, respondent_key, received_at, text FROM responses"
+			       " WHERE status = 'response' ORDER BY id",
+			       "reading responses");
+	if (s == NULL)
+		return -1;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 3);
+		ret = fn(user, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 sqlite3_column_int64(s, 2), text != NULL ? text : "");
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		storage_set_error(st, "reading responses");
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
+			   const struct storage_campaign_member *m, size_t n_m)
+{
+	sqlite3_stmt *s = NULL;
+	if (storage_begin(st) != 0)
+		return -1;
+	if (exec_sql(st,
+		     "UPDATE responses SET campaign_id = NULL, duplicate_of = NULL"
+		     " WHERE campaign_id IS NOT NULL OR duplicate_of IS NOT NULL;"
+		     "DELETE FROM campaigns;",
+		     "clearing campaigns") != 0)
+		goto fail;
+	for (size_t i = 0; i < n_c; i++) {
+		s = prep(st,
+			 "INSERT INTO campaigns(id, size, first_at, last_at, representative_id)"
+			 " VALUES(?,?,?,?,?)",
+			 "storing a campaign");
+		if (s == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_int64(s, 2, c[i].size);
+		sqlite3_bind_int64(s, 3, c[i].first_at);
+		sqlite3_bind_int64(s, 4, c[i].last_at);
+		sqlite3_bind_int64(s, 5, c[i].representative_id);
+		if (step_done(st, s, "storing a campaign") != 0)
+			goto fail;
+	}
+	s = prep(st, "UPDATE responses SET campaign_id = ?1, duplicate_of = ?2 WHERE id = ?3",
+		 "storing campaign members");
+	if (s == NULL)
+		goto fail;
+	for (size_t i = 0; i < n_m; i++) {
+		if (m[i].campaign < 0 && m[i].duplicate_of <= 0)
+			continue; /* cleared above */
+		if (m[i].campaign >= 0)
+			sqlite3_bind_int64(s, 1, (sqlite3_int64)m[i].campaign + 1);
+		else
+			sqlite3_bind_null(s, 1);
+		if (m[i].duplicate_of > 0)
+			sqlite3_bind_int64(s, 2, m[i].duplicate_of);
+		else
+			sqlite3_bind_null(s, 2);
+		sqlite3_bind_int64(s, 3, m[i].id);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			storage_set_error(st, "storing campaign members");
+			sqlite3_finalize(s);
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (storage_commit(st) != 0)
+		goto fail;
+	return 0;
+fail:
+	storage_rollback(st);
+	return -1;
+}
+
+int storage_campaign_of(struct storage *st, int64_t id, int64_t *campaign_id,
+			int64_t *duplicate_of)
+{
+	*campaign_id = *duplicate_of = 0;
+	sqlite3_stmt *s = prep(st, "SELECT campaign_id, duplicate_of FROM responses WHERE id = ?",
+			       "reading campaigns");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*campaign_id = sqlite3_column_int64(s, 0);
+		*duplicate_of = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		storage_set_error(st, "reading campaigns");
+		return -1;
+	}
+	return 0;
+}
+
+int storage_foreach_campaign(struct storage *st, storage_campaign_fn fn, void *user)
+{
+	sqlite3_stmt *s = prep(st,
+			       "SELECT c.id, c.size, c.first_at, c.last_at, c.representative_id,"
+			       " r.subject FROM campaigns c LEFT JOIN responses r"
+			       " ON r.id = c.representative_id ORDER BY c.id",
+			       "reading campaigns");
+	if (s == NULL)
+		return -1;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct storage_campaign c = {sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+					     sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+		ret = fn(user, sqlite3_column_int64(s, 0), &c, (const char *)sqlite3_column_text(s, 5));
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		storage_set_error(st, "reading campaigns");
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
