@@ -51,6 +51,7 @@ struct config {
 	size_t n_imap;          /* mailboxes configured, in file order */
 	char *storage_path;     /* absolute path of the SQLite file */
 	char *report_folder;    /* absolute path */
+	char *areas_path;       /* [report] areas: the configured areas' file, or NULL */
 };
 
 /*

@@ -25,7 +25,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: consultctl -c FILE summary [--format md] [-o PATH]\n"
+		"usage: consultctl -c FILE summary [--format md|html|csv|json] [-o PATH]\n"
+		"       consultctl -c FILE search QUERY [--theme ID] [--channel C] [--area A]\n"
+		"                  [--since DATE] [--until DATE] [--limit N]\n"
 		"       consultctl -c FILE export [--format jsonl]\n"
 		"       consultctl -c FILE classify   < text\n"
 		"       consultctl -c FILE status\n"
@@ -186,8 +188,10 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(format, "md") != 0) {
-		fprintf(stderr, "consultctl: summary: format '%s' is not supported (md)\n", format);
+	enum report_format fmt;
+	if (report_format_parse(format, &fmt) != 0) {
+		fprintf(stderr, "consultctl: summary: unknown format '%s' (md, html, csv or json)\n",
+			format);
 		return 2;
 	}
 	if (ctl_open_store(c, false) != 0)
@@ -200,7 +204,7 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 	int64_t now = (int64_t)time(NULL);
 	bool closing = now >= c->cfg->closes + c->cfg->grace;
 	char err[512];
-	int rc = report_markdown(out, c->store, c->cfg, c->themes, now, closing, err, sizeof(err));
+	int rc = report_write(out, fmt, c->store, c->cfg, c->themes, now, closing, err, sizeof(err));
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
 		snprintf(err, sizeof(err), "%s: %s", output, strerror(errno));
 		rc = -1;
@@ -286,7 +290,7 @@ int main(int argc, char **argv)
 	struct ctl c = {0};
 	int rc;
 	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
-					       "quarantine", "backup"};
+					       "quarantine", "backup", "search"};
 	bool known = false;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		known = known || strcmp(cmd, commands[k]) == 0;
@@ -307,6 +311,8 @@ int main(int argc, char **argv)
 		rc = ctl_status(&c);
 	else if (strcmp(cmd, "quarantine") == 0)
 		rc = ctl_quarantine(&c, sub_argc, sub_argv);
+	else if (strcmp(cmd, "search") == 0)
+		rc = ctl_search(&c, sub_argc, sub_argv);
 	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
 		usage(stderr);
 		rc = 2;

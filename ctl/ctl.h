@@ -25,5 +25,6 @@ int ctl_status(struct ctl *c);
 int ctl_show(struct ctl *c, const char *ref);
 int ctl_backup(struct ctl *c, const char *dest);
 int ctl_quarantine(struct ctl *c, int argc, char **argv);
+int ctl_search(struct ctl *c, int argc, char **argv);
 
 #endif

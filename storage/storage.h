@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 4
+#define STORAGE_SCHEMA_VERSION 5
 
 struct storage;
 
@@ -169,5 +169,12 @@ struct storage_stats {
 
 int storage_stats(struct storage *st, struct storage_stats *out);
 void storage_stats_clear(struct storage_stats *s);
+
+/*
+ * The connection itself, for the report and search modules' read-only
+ * aggregate queries (schema above). Owned by st; never closed by callers.
+ */
+struct sqlite3;
+struct sqlite3 *storage_db(struct storage *st);
 
 #endif
