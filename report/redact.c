@@ -136,13 +136,13 @@ static bool email_at(const char *s, size_t at, size_t *start, size_t *end)
 	if (a == at)
 		return false;
 	size_t e = at + 1, last_dot = 0;
-	while (alnum(s[e]) || s[e] == '-' || s[e] == '.') {
-		if (s[e] == '.')
-			last_dot = e;
+	while (alnum(s[e]) || s[e] == '-' || s[e] == '.')
 		e++;
-	}
 	while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
 		e--;
+	for (size_t i = at + 1; i < e; i++)
+		if (s[i] == '.')
+			last_dot = i;
 	if (last_dot == 0 || last_dot >= e - 1 || last_dot == at + 1)
 		return false;
 	*start = a;

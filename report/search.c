@@ -52,7 +52,8 @@ static bool is_query_error(const char *msg)
 {
 	return strncmp(msg, "fts5:", 5) == 0 || strstr(msg, "syntax error") != NULL ||
 	       strncmp(msg, "no such column", 14) == 0 || strstr(msg, "unknown special query") != NULL ||
-	       strstr(msg, "malformed MATCH") != NULL;
+	       strstr(msg, "malformed MATCH") != NULL ||
+	       strcmp(msg, "unterminated string") == 0;
 }
 
 int search_run(struct storage *st, const struct search_query *q, const char *hl_open,
