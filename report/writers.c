@@ -49,11 +49,15 @@ static void fmt_duration(int64_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%lld s", (long long)secs);
 }
 
-/* 1284 -> "1,284" */
-static const char *num(int64_t n, char buf[32])
+/* 1284 -> "1,284", in one of a ring of buffers, so that one printf can
+ * format several numbers. */
+static const char *num(int64_t n)
 {
+	static _Thread_local char ring[16][32];
+	static _Thread_local unsigned next;
+	char *buf = ring[next++ % 16];
 	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "%lld", (long long)(n < 0 ? -n : n));
+	snprintf(tmp, sizeof(tmp), "%llu", n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n);
 	size_t len = strlen(tmp), o = 0;
 	if (n < 0)
 		buf[o++] = '-';
@@ -124,37 +128,35 @@ static void md_header(FILE *out, const struct report_model *m)
 
 static void md_glance(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32], c[32], d[32], e[32];
 	fprintf(out, "## At a glance\n\n");
-	fprintf(out, "- **%s %s**: %s by email, %s by web form, %s imported.\n", num(m->counted, a),
-		plural(m->counted, "response", "responses"), num(m->by_channel[0], b),
-		num(m->by_channel[1], c), num(m->by_channel[2], d));
+	fprintf(out, "- **%s %s**: %s by email, %s by web form, %s imported.\n", num(m->counted),
+		plural(m->counted, "response", "responses"), num(m->by_channel[0]),
+		num(m->by_channel[1]), num(m->by_channel[2]));
 	fprintf(out, "- %s %s (%s responses), %s %s, %s of unknown kind.\n",
-		num(m->n_organisations, a), plural(m->n_organisations, "organisation", "organisations"),
-		num(m->organisation_responses, b), num(m->individual_responses, c),
+		num(m->n_organisations), plural(m->n_organisations, "organisation", "organisations"),
+		num(m->organisation_responses), num(m->individual_responses),
 		plural(m->individual_responses, "individual", "individuals"),
-		num(m->unknown_type_responses, d));
+		num(m->unknown_type_responses));
 	if (m->n_campaigns > 0)
 		fprintf(out, "- %s %s account for %s responses; with each campaign counted once there are %s.\n",
-			num(m->n_campaigns, a), plural(m->n_campaigns, "campaign", "campaigns"),
-			num(m->campaign_responses, b), num(m->counted_as_one, c));
+			num(m->n_campaigns), plural(m->n_campaigns, "campaign", "campaigns"),
+			num(m->campaign_responses), num(m->counted_as_one));
 	fprintf(out, "- %s late %s (received after the close, within grace) %s included and marked.\n",
-		num(m->late, a), plural(m->late, "response", "responses"), plural(m->late, "is", "are"));
+		num(m->late), plural(m->late, "response", "responses"), plural(m->late, "is", "are"));
 	fprintf(out, "- Not counted: %s %s, %s %s, %s mailing-list %s, %s %s in quarantine; "
 		     "%s identical %s shown as one.\n",
-		num(m->auto_replies, a), plural(m->auto_replies, "auto-reply", "auto-replies"),
-		num(m->bounces, b), plural(m->bounces, "bounce", "bounces"),
-		num(m->lists, c), plural(m->lists, "message", "messages"),
-		num(m->quarantined, d), plural(m->quarantined, "message", "messages"),
-		num(m->resubmissions, e), plural(m->resubmissions, "resubmission", "resubmissions"));
-	fprintf(out, "- %s %s no theme of the consultation.\n\n", num(m->no_theme, a),
+		num(m->auto_replies), plural(m->auto_replies, "auto-reply", "auto-replies"),
+		num(m->bounces), plural(m->bounces, "bounce", "bounces"),
+		num(m->lists), plural(m->lists, "message", "messages"),
+		num(m->quarantined), plural(m->quarantined, "message", "messages"),
+		num(m->resubmissions), plural(m->resubmissions, "resubmission", "resubmissions"));
+	fprintf(out, "- %s %s no theme of the consultation.\n\n", num(m->no_theme),
 		m->no_theme == 1 ? "response raises" : "responses raise");
 }
 
 static void md_days(FILE *out, const struct report_model *m)
 {
 	int64_t max = 0;
-	char a[32], b[32];
 	for (size_t i = 0; i < m->n_days; i++)
 		if (m->days[i].responses > max)
 			max = m->days[i].responses;
@@ -167,7 +169,7 @@ static void md_days(FILE *out, const struct report_model *m)
 	for (size_t i = 0; i < m->n_days; i++) {
 		const struct report_day *d = &m->days[i];
 		int width = max > 0 ? (int)((d->responses * 30 + max - 1) / max) : 0;
-		fprintf(out, "| %s | %s | %s | ", d->day, num(d->responses, a), num(d->late, b));
+		fprintf(out, "| %s | %s | %s | ", d->day, num(d->responses), num(d->late));
 		for (int j = 0; j < width; j++)
 			fputs("\xe2\x96\x88", out); /* U+2588 FULL BLOCK */
 		fprintf(out, " |\n");
@@ -177,11 +179,10 @@ static void md_days(FILE *out, const struct report_model *m)
 
 static void md_themes(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32], c[32], d[32];
 	fprintf(out, "## Themes\n\n");
 	fprintf(out, "Ranked by how many responses raise each theme; a response can raise several. "
 		     "Share is of all %s counted responses; \"campaigns as one\" counts each campaign "
-		     "once (of %s).\n\n", num(m->counted, a), num(m->counted_as_one, b));
+		     "once (of %s).\n\n", num(m->counted), num(m->counted_as_one));
 	fprintf(out, "| theme | responses | share | organisations | individuals | campaigns as one |\n"
 		     "|---|---:|---:|---:|---:|---:|\n");
 	for (size_t i = 0; i < m->n_themes; i++) {
@@ -190,11 +191,11 @@ static void md_themes(FILE *out, const struct report_model *m)
 		md(out, t->label);
 		if (!t->configured)
 			fputs(" (not in the theme file)", out);
-		fprintf(out, " | %s | %d%% | %s | %s | %s |\n", num(t->responses, a),
-			percent(t->responses, m->counted), num(t->organisations, b),
-			num(t->individuals, c), num(t->as_one, d));
+		fprintf(out, " | %s | %d%% | %s | %s | %s |\n", num(t->responses),
+			percent(t->responses, m->counted), num(t->organisations),
+			num(t->individuals), num(t->as_one));
 	}
-	fprintf(out, "| *no theme* | %s | %d%% | | | |\n\n", num(m->no_theme, a),
+	fprintf(out, "| *no theme* | %s | %d%% | | | |\n\n", num(m->no_theme),
 		percent(m->no_theme, m->counted));
 	for (size_t i = 0; i < m->n_themes; i++) {
 		const struct report_theme *t = &m->themes[i];
@@ -221,16 +222,15 @@ static void md_themes(FILE *out, const struct report_model *m)
 
 static void md_respondents(FILE *out, const struct report_model *m)
 {
-	char a[32];
 	fprintf(out, "## Who responded\n\n");
-	fprintf(out, "**Organisations** (%s):", num(m->n_organisations, a));
+	fprintf(out, "**Organisations** (%s):", num(m->n_organisations));
 	if (m->n_organisations == 0)
 		fputs(" none named.", out);
 	for (size_t i = 0; i < m->n_organisations_listed; i++) {
 		fputs(i == 0 ? " " : "; ", out);
 		md(out, m->organisations[i].name);
 		if (m->organisations[i].count > 1)
-			fprintf(out, " (%s)", num(m->organisations[i].count, a));
+			fprintf(out, " (%s)", num(m->organisations[i].count));
 	}
 	if ((int64_t)m->n_organisations_listed < m->n_organisations)
 		fprintf(out, "; and %lld more (see the JSON or CSV)",
@@ -241,7 +241,7 @@ static void md_respondents(FILE *out, const struct report_model *m)
 		for (size_t i = 0; i < m->n_areas; i++) {
 			fputs("| ", out);
 			md(out, area_name(&m->areas[i]));
-			fprintf(out, " | %s |\n", num(m->areas[i].count, a));
+			fprintf(out, " | %s |\n", num(m->areas[i].count));
 		}
 		fputs("\n", out);
 	} else {
@@ -264,7 +264,7 @@ static void md_respondents(FILE *out, const struct report_model *m)
 
 static void md_campaigns(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32], f[24], l[24];
+	char f[24], l[24];
 	fprintf(out, "## Campaigns\n\n");
 	if (m->n_campaigns_listed == 0) {
 		fputs("No campaigns (groups of near-identical responses) were found.\n\n", out);
@@ -276,8 +276,8 @@ static void md_campaigns(FILE *out, const struct report_model *m)
 		const struct report_campaign *k = &m->campaigns[i];
 		fmt_date(k->first_at, f, sizeof(f));
 		fmt_date(k->last_at, l, sizeof(l));
-		fprintf(out, "| C-%lld | %s | %s | %s – %s | ", (long long)k->id, num(k->size, a),
-			num(k->counted, b), f, l);
+		fprintf(out, "| C-%lld | %s | %s | %s – %s | ", (long long)k->id, num(k->size),
+			num(k->counted), f, l);
 		if (k->text != NULL) {
 			fputs("\"", out);
 			md(out, k->text);
@@ -290,7 +290,6 @@ static void md_campaigns(FILE *out, const struct report_model *m)
 
 static void md_questions(FILE *out, const struct report_model *m)
 {
-	char a[32];
 	fprintf(out, "## Form questions\n\n");
 	if (m->n_questions == 0) {
 		fputs("No web-form answers were received.\n\n", out);
@@ -301,12 +300,12 @@ static void md_questions(FILE *out, const struct report_model *m)
 		fputs("**", out);
 		md(out, q->text != NULL ? q->text : q->id);
 		fprintf(out, "** (%s, answered by %s)\n\n", q->choice ? "choice" : "free text",
-			num(q->answered, a));
+			num(q->answered));
 		fprintf(out, "| %s | responses |\n|---|---:|\n", q->choice ? "choice" : "theme");
 		for (size_t j = 0; j < q->n_items; j++) {
 			fputs("| ", out);
 			md(out, q->items[j].label != NULL ? q->items[j].label : q->items[j].name);
-			fprintf(out, " | %s |\n", num(q->items[j].count, a));
+			fprintf(out, " | %s |\n", num(q->items[j].count));
 		}
 		fputs("\n", out);
 	}
@@ -314,16 +313,15 @@ static void md_questions(FILE *out, const struct report_model *m)
 
 static void md_quality(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32], c[32];
 	fprintf(out, "## Data quality and method\n\n");
 	fprintf(out, "- Stored %s %s in all: %s counted, %s identical %s, %s excluded "
 		     "(%s auto-replies, %s bounces, %s list mail, %s quarantined).\n",
-		num(m->stored, a), plural(m->stored, "message", "messages"), num(m->counted, b),
-		num(m->resubmissions, c), plural(m->resubmissions, "resubmission", "resubmissions"),
-		num(m->auto_replies + m->bounces + m->lists + m->quarantined, a),
-		num(m->auto_replies, b), num(m->bounces, c), num(m->lists, a), num(m->quarantined, b));
+		num(m->stored), plural(m->stored, "message", "messages"), num(m->counted),
+		num(m->resubmissions), plural(m->resubmissions, "resubmission", "resubmissions"),
+		num(m->auto_replies + m->bounces + m->lists + m->quarantined),
+		num(m->auto_replies), num(m->bounces), num(m->lists), num(m->quarantined));
 	for (size_t i = 0; i < m->n_quarantine_reasons; i++) {
-		fprintf(out, "  - quarantined, %s: ", num(m->quarantine_reasons[i].count, a));
+		fprintf(out, "  - quarantined, %s: ", num(m->quarantine_reasons[i].count));
 		md(out, m->quarantine_reasons[i].name);
 		fputs("\n", out);
 	}
@@ -331,15 +329,15 @@ static void md_quality(FILE *out, const struct report_model *m)
 		const struct report_source *s = &m->sources[i];
 		fputs("- Mailbox `", out);
 		md(out, s->name);
-		fprintf(out, "`: %s stored", num(s->stored, a));
+		fprintf(out, "`: %s stored", num(s->stored));
 		if (s->reconciled_at > 0) {
 			char t[40];
 			fmt_time(s->reconciled_at, t, sizeof(t));
 			fprintf(out, "; at the last reconciliation (%s) the server held %s, %s",
-				t, num(s->server_count, b), s->missing == 0 ? "none missing"
+				t, num(s->server_count), s->missing == 0 ? "none missing"
 				: "some not stored: ");
 			if (s->missing > 0)
-				fprintf(out, "%s", num(s->missing, c));
+				fprintf(out, "%s", num(s->missing));
 		} else {
 			fputs("; not reconciled with the server yet", out);
 		}
@@ -357,7 +355,7 @@ static void md_quality(FILE *out, const struct report_model *m)
 	fprintf(out, "` (%zu themes, score threshold %g unless a theme sets its own): each "
 		     "response's words, stemmed, are matched against weighted terms and phrases, and "
 		     "every theme passing its threshold is counted. %s %s by hand are in force.\n",
-		m->n_configured_themes, m->default_threshold, num(m->manual_labels, a),
+		m->n_configured_themes, m->default_threshold, num(m->manual_labels),
 		plural(m->manual_labels, "correction", "corrections"));
 	if (m->accuracy.present) {
 		fprintf(out, "- Measured accuracy of this theme file: macro-F1 %.3f", m->accuracy.macro_f1);
@@ -429,6 +427,7 @@ static const char css[] =
 	"svg{display:block;max-width:100%;height:auto}"
 	".bar{fill:#1d4f91}.bar.late{fill:#c2571a}.axis{stroke:#888}"
 	"svg text{font-size:12px;fill:#1b1b1b}"
+	"details summary{cursor:pointer;color:#1d4f91}"
 	"@media print{@page{size:A4;margin:15mm}body{max-width:none;padding:0;font-size:10pt}"
 	"h2{break-after:avoid}table,blockquote,svg,figure{break-inside:avoid}"
 	"a{color:inherit;text-decoration:none}}";
@@ -443,7 +442,6 @@ static void svg_bars(FILE *out, const char *id, const char *title, const char *d
 			max = counts[i];
 	const int label_w = 280, bar_w = 360, row = 22;
 	int height = (int)n * row + 10;
-	char a[32];
 	fprintf(out, "<figure><svg id=\"%s\" role=\"img\" aria-labelledby=\"%s-t %s-d\" "
 		     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
 		     "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"%s-t\">",
@@ -473,7 +471,7 @@ static void svg_bars(FILE *out, const char *id, const char *title, const char *d
 			fprintf(out, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>",
 				label_w, y + 2, w, row - 6);
 		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>", label_w + w + 6, y + 15,
-			num(counts[i], a));
+			num(counts[i]));
 	}
 	fputs("</svg></figure>\n", out);
 }
@@ -493,7 +491,6 @@ static void svg_timeline(FILE *out, const struct report_model *m)
 	int width = left + bw * (int)m->n_days + 20;
 	if (width < 300)
 		width = 300;
-	char a[32];
 	fprintf(out, "<figure><svg id=\"chart-days\" role=\"img\" aria-labelledby=\"chart-days-t "
 		     "chart-days-d\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
 		     "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"chart-days-t\">Responses per day"
@@ -501,10 +498,10 @@ static void svg_timeline(FILE *out, const struct report_model *m)
 		     "to %s, at most %s on one day; late responses in orange. The table below gives "
 		     "every figure.</desc>",
 		width, chart_h + bottom, width, chart_h + bottom, m->n_days, m->days[0].day,
-		m->days[m->n_days - 1].day, num(max, a));
+		m->days[m->n_days - 1].day, num(max));
 	fprintf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", left, chart_h,
 		width - 10, chart_h);
-	fprintf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"end\">%s</text>", left - 6, num(max, a));
+	fprintf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"end\">%s</text>", left - 6, num(max));
 	for (size_t i = 0; i < m->n_days; i++) {
 		const struct report_day *d = &m->days[i];
 		int x = left + (int)i * bw;
@@ -514,7 +511,7 @@ static void svg_timeline(FILE *out, const struct report_model *m)
 			fprintf(out, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
 				     "<title>%s: %s</title></rect>",
 				x + 1, chart_h - hgt, bw - 2 > 1 ? bw - 2 : 1, hgt - lh, d->day,
-				num(d->responses, a));
+				num(d->responses));
 		if (lh > 0)
 			fprintf(out, "<rect class=\"bar late\" x=\"%d\" y=\"%d\" width=\"%d\" "
 				     "height=\"%d\"><title>%s: late</title></rect>",
@@ -528,22 +525,20 @@ static void svg_timeline(FILE *out, const struct report_model *m)
 
 static void html_table_row_num(FILE *out, int64_t n)
 {
-	char a[32];
-	fprintf(out, "<td class=\"n\">%s</td>", num(n, a));
+	fprintf(out, "<td class=\"n\">%s</td>", num(n));
 }
 
 static void html_quality(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32];
 	fputs("<section aria-labelledby=\"h-quality\"><h2 id=\"h-quality\">Data quality and method</h2>\n<ul>", out);
 	fprintf(out, "<li>Stored %s messages in all: %s counted, %s identical resubmissions, "
 		     "%s auto-replies, %s bounces, %s list mail, %s quarantined.",
-		num(m->stored, a), num(m->counted, b), num(m->resubmissions, a),
-		num(m->auto_replies, b), num(m->bounces, a), num(m->lists, b), num(m->quarantined, a));
+		num(m->stored), num(m->counted), num(m->resubmissions),
+		num(m->auto_replies), num(m->bounces), num(m->lists), num(m->quarantined));
 	if (m->n_quarantine_reasons > 0) {
 		fputs("<ul>", out);
 		for (size_t i = 0; i < m->n_quarantine_reasons; i++) {
-			fprintf(out, "<li>quarantined, %s: ", num(m->quarantine_reasons[i].count, a));
+			fprintf(out, "<li>quarantined, %s: ", num(m->quarantine_reasons[i].count));
 			h(out, m->quarantine_reasons[i].name);
 			fputs("</li>", out);
 		}
@@ -554,10 +549,10 @@ static void html_quality(FILE *out, const struct report_model *m)
 		const struct report_source *s = &m->sources[i];
 		fputs("<li>Mailbox <code>", out);
 		h(out, s->name);
-		fprintf(out, "</code>: %s stored", num(s->stored, a));
+		fprintf(out, "</code>: %s stored", num(s->stored));
 		if (s->reconciled_at > 0)
 			fprintf(out, "; the server held %s at the last reconciliation, %s not stored",
-				num(s->server_count, a), num(s->missing, b));
+				num(s->server_count), num(s->missing));
 		else
 			fputs("; not reconciled with the server yet", out);
 		if (s->last_error != NULL) {
@@ -570,7 +565,7 @@ static void html_quality(FILE *out, const struct report_model *m)
 	h(out, m->theme_set_id);
 	fprintf(out, "</code> (%zu themes, score threshold %g unless a theme sets its own); "
 		     "%s corrections by hand are in force.</li>\n", m->n_configured_themes,
-		m->default_threshold, num(m->manual_labels, a));
+		m->default_threshold, num(m->manual_labels));
 	if (m->accuracy.present) {
 		fprintf(out, "<li>Measured accuracy of this theme file: macro-F1 %.3f", m->accuracy.macro_f1);
 		if (m->accuracy.micro_f1 >= 0.0)
@@ -601,7 +596,6 @@ static void html_quality(FILE *out, const struct report_model *m)
 
 int report_write_html(FILE *out, const struct report_model *m)
 {
-	char a[32], b[32], c[32], d[32];
 	char opens[40], closes[40], gen[40], grace[32];
 	fmt_time(m->opens, opens, sizeof(opens));
 	fmt_time(m->closes, closes, sizeof(closes));
@@ -622,30 +616,31 @@ int report_write_html(FILE *out, const struct report_model *m)
 
 	fputs("<section aria-labelledby=\"h-glance\"><h2 id=\"h-glance\">At a glance</h2>\n<ul>", out);
 	fprintf(out, "<li><strong>%s responses</strong>: %s by email, %s by web form, %s imported.</li>\n",
-		num(m->counted, a), num(m->by_channel[0], b), num(m->by_channel[1], c),
-		num(m->by_channel[2], d));
+		num(m->counted), num(m->by_channel[0]), num(m->by_channel[1]),
+		num(m->by_channel[2]));
 	fprintf(out, "<li>%s organisations (%s responses), %s individuals, %s of unknown kind.</li>\n",
-		num(m->n_organisations, a), num(m->organisation_responses, b),
-		num(m->individual_responses, c), num(m->unknown_type_responses, d));
+		num(m->n_organisations), num(m->organisation_responses),
+		num(m->individual_responses), num(m->unknown_type_responses));
 	if (m->n_campaigns > 0)
 		fprintf(out, "<li>%s campaigns account for %s responses; with each campaign counted "
-			     "once there are %s.</li>\n", num(m->n_campaigns, a),
-			num(m->campaign_responses, b), num(m->counted_as_one, c));
+			     "once there are %s.</li>\n", num(m->n_campaigns),
+			num(m->campaign_responses), num(m->counted_as_one));
 	fprintf(out, "<li>%s late responses (after the close, within grace) are included and marked.</li>\n",
-		num(m->late, a));
+		num(m->late));
 	fprintf(out, "<li>Not counted: %s auto-replies, %s bounces, %s mailing-list messages, %s in "
 		     "quarantine; %s identical resubmissions shown as one.</li>\n",
-		num(m->auto_replies, a), num(m->bounces, b), num(m->lists, c), num(m->quarantined, d),
-		num(m->resubmissions, a));
+		num(m->auto_replies), num(m->bounces), num(m->lists), num(m->quarantined),
+		num(m->resubmissions));
 	fprintf(out, "<li>%s responses raise no theme of the consultation.</li></ul></section>\n",
-		num(m->no_theme, a));
+		num(m->no_theme));
 
 	fputs("<section aria-labelledby=\"h-days\"><h2 id=\"h-days\">Responses per day</h2>\n", out);
 	if (m->n_days == 0) {
 		fputs("<p>No responses yet.</p>\n", out);
 	} else {
 		svg_timeline(out, m);
-		fputs("<table><caption>Counted responses per day (UTC)</caption><thead><tr>"
+		fputs("<details><summary>Figures per day</summary>"
+		      "<table><caption>Counted responses per day (UTC)</caption><thead><tr>"
 		      "<th scope=\"col\">day</th><th scope=\"col\" class=\"n\">responses</th>"
 		      "<th scope=\"col\" class=\"n\">of which late</th></tr></thead><tbody>\n", out);
 		for (size_t i = 0; i < m->n_days; i++) {
@@ -654,14 +649,14 @@ int report_write_html(FILE *out, const struct report_model *m)
 			html_table_row_num(out, m->days[i].late);
 			fputs("</tr>\n", out);
 		}
-		fputs("</tbody></table>\n", out);
+		fputs("</tbody></table></details>\n", out);
 	}
 	fputs("</section>\n", out);
 
 	fputs("<section aria-labelledby=\"h-themes\"><h2 id=\"h-themes\">Themes</h2>\n", out);
 	fprintf(out, "<p>Ranked by how many responses raise each theme; a response can raise "
 		     "several. Share is of all %s counted responses; “campaigns as one” counts each "
-		     "campaign once (of %s).</p>\n", num(m->counted, a), num(m->counted_as_one, b));
+		     "campaign once (of %s).</p>\n", num(m->counted), num(m->counted_as_one));
 	if (m->n_themes > 0) {
 		const char **labels = calloc(m->n_themes, sizeof(*labels));
 		int64_t *counts = calloc(m->n_themes, sizeof(*counts));
@@ -701,7 +696,7 @@ int report_write_html(FILE *out, const struct report_model *m)
 	}
 	fprintf(out, "<tr><th scope=\"row\"><em>no theme</em></th><td class=\"n\">%s</td>"
 		     "<td class=\"n\">%d%%</td><td></td><td></td><td></td></tr>\n</tbody></table>\n",
-		num(m->no_theme, a), percent(m->no_theme, m->counted));
+		num(m->no_theme), percent(m->no_theme, m->counted));
 	for (size_t i = 0; i < m->n_themes; i++) {
 		const struct report_theme *t = &m->themes[i];
 		if (t->n_excerpts == 0)
@@ -771,14 +766,14 @@ int report_write_html(FILE *out, const struct report_model *m)
 		}
 		fputs(".</p>\n", out);
 	}
-	fprintf(out, "<h3>Organisations (%s)</h3>\n", num(m->n_organisations, a));
+	fprintf(out, "<h3>Organisations (%s)</h3>\n", num(m->n_organisations));
 	if (m->n_organisations_listed > 0) {
 		fputs("<ul>", out);
 		for (size_t i = 0; i < m->n_organisations_listed; i++) {
 			fputs("<li>", out);
 			h(out, m->organisations[i].name);
 			if (m->organisations[i].count > 1)
-				fprintf(out, " (%s)", num(m->organisations[i].count, a));
+				fprintf(out, " (%s)", num(m->organisations[i].count));
 			fputs("</li>", out);
 		}
 		fputs("</ul>\n", out);
@@ -826,7 +821,7 @@ int report_write_html(FILE *out, const struct report_model *m)
 		h(out, q->text != NULL ? q->text : q->id);
 		fprintf(out, " (%s, answered by %s)</caption><thead><tr><th scope=\"col\">%s</th>"
 			     "<th scope=\"col\" class=\"n\">responses</th></tr></thead><tbody>\n",
-			q->choice ? "choice" : "free text", num(q->answered, a),
+			q->choice ? "choice" : "free text", num(q->answered),
 			q->choice ? "choice" : "theme");
 		for (size_t j = 0; j < q->n_items; j++) {
 			fputs("<tr><th scope=\"row\">", out);

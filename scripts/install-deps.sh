@@ -9,6 +9,7 @@ packages=(
 	libsqlite3-dev sqlite3 check libgmime-3.0-dev libinih-dev libstemmer-dev
 	libjansson-dev libxml2-dev libsystemd-dev libpoppler-glib-dev libzip-dev
 	dovecot-imapd dovecot-core openssl time procps python3
+	chromium
 )
 # Sanitizer and fuzzer builds (make ci) use clang's runtime.
 if [ "${CONSULTD_CI_DEPS:-0}" = 1 ]; then
