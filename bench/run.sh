@@ -10,3 +10,4 @@ bash "$here/ingest.sh" "$build" 5000 mixed
 # (tests/data/devset), then responses/s on ~1 KB responses on one thread.
 build_abs=$(cd "$build" && pwd)
 (cd "$here/.." && "$build_abs/bench/classify_eval" --themes config/themes/london-pcp.themes --devset tests/data/devset/responses.jsonl --split heldout)
+bash "$here/summary.sh" "$build"
