@@ -355,7 +355,8 @@ out:
 
 /* ---- ranking --------------------------------------------------------- */
 
-static const struct theme_set *sort_ts;
+/* qsort has no user pointer; one summary per thread at a time. */
+static _Thread_local const struct theme_set *sort_ts;
 
 static int cmp_theme(const void *a, const void *b)
 {
