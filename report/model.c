@@ -33,7 +33,24 @@ struct ctx {
 	size_t n_campaign_ids;
 	size_t bitset_bytes;           /* per theme, over campaign indexes */
 	unsigned char **theme_campaigns; /* per theme, campaigns seen */
+	/* form questions while counting, parallel to m->questions */
+	struct qstate *qs;
+	size_t q_cap;
 };
+
+/* What counting a question needs besides its figures: its key (provider
+ * id, else label), its first position in the form, and which response
+ * was counted last (answers come in response order, so "answered by" and
+ * each item count a response once). */
+struct qstate {
+	char *key;
+	int64_t min_idx, last, last_text;
+	int64_t *item_last;
+	size_t item_cap;
+};
+
+#define MAX_QUESTIONS 200
+#define MAX_RESPONSE_THEMES 64
 
 static char *dup_or_null(const char *s)
 {
@@ -216,6 +233,120 @@ static int load_campaign_ids(struct ctx *c)
 	return c->campaign_counted != NULL ? 0 : oom(c);
 }
 
+static long question_slot(struct ctx *c, const char *key, const char *qid, const char *qtext,
+			  bool choice)
+{
+	struct report_model *m = c->m;
+	for (size_t i = 0; i < m->n_questions; i++)
+		if (strcmp(c->qs[i].key, key) == 0)
+			return (long)i;
+	if (m->n_questions >= MAX_QUESTIONS)
+		return -2; /* a hostile number of questions: the rest are not shown */
+	size_t cap = c->q_cap;
+	struct report_question *v = grow(m->questions, &cap, m->n_questions, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	m->questions = v;
+	if (cap != c->q_cap) {
+		struct qstate *q = realloc(c->qs, cap * sizeof(*q));
+		if (q == NULL)
+			return -1;
+		c->qs = q;
+		c->q_cap = cap;
+	}
+	struct report_question *k = &v[m->n_questions];
+	struct qstate *q = &c->qs[m->n_questions];
+	memset(k, 0, sizeof(*k));
+	memset(q, 0, sizeof(*q));
+	k->choice = choice;
+	k->id = qid != NULL ? redact_clean(qid) : NULL;
+	k->text = qtext != NULL ? redact_clean(qtext) : NULL;
+	q->key = strdup(key);
+	m->n_questions++;
+	if ((qid != NULL && k->id == NULL) || (qtext != NULL && k->text == NULL) || q->key == NULL)
+		return -1;
+	return (long)(m->n_questions - 1);
+}
+
+/* Count one for item `name` of question qi, once per response. */
+static int question_item(struct ctx *c, size_t qi, const char *name, int64_t resp)
+{
+	struct report_question *k = &c->m->questions[qi];
+	struct qstate *q = &c->qs[qi];
+	size_t i = 0;
+	while (i < k->n_items && strcmp(k->items[i].name, name) != 0)
+		i++;
+	if (i == k->n_items) {
+		if (k->n_items >= REPORT_MAX_LISTED) {
+			/* a hostile number of distinct answers: lump the rest */
+			name = "(other answers)";
+			for (i = 0; i < k->n_items && strcmp(k->items[i].name, name) != 0; i++)
+				;
+		}
+	}
+	if (i == k->n_items) {
+		size_t cap = q->item_cap;
+		struct report_named_count *it = grow(k->items, &cap, k->n_items, sizeof(*it));
+		if (it == NULL)
+			return -1;
+		k->items = it;
+		if (cap != q->item_cap) {
+			int64_t *l = realloc(q->item_last, cap * sizeof(*l));
+			if (l == NULL)
+				return -1;
+			q->item_last = l;
+			q->item_cap = cap;
+		}
+		it[i].name = redact_clean(name);
+		it[i].label = NULL;
+		it[i].count = 0;
+		q->item_last[i] = 0;
+		k->n_items++;
+		if (it[i].name == NULL)
+			return -1;
+	}
+	if (q->item_last[i] != resp) {
+		q->item_last[i] = resp;
+		k->items[i].count++;
+	}
+	return 0;
+}
+
+/* One web-form answer of counted response `resp`, whose themes are given. */
+static int count_answer(struct ctx *c, sqlite3_stmt *f, int64_t resp, const long *themes,
+			size_t n_themes)
+{
+	const char *key = col_text(f, 1), *kind = col_text(f, 4), *value = col_text(f, 5);
+	if (key == NULL || kind == NULL)
+		return 0;
+	bool choice = strcmp(kind, "choice") == 0;
+	long qi = question_slot(c, key, col_text(f, 2), col_text(f, 3), choice);
+	if (qi == -2)
+		return 0;
+	if (qi < 0)
+		return -1;
+	struct report_question *k = &c->m->questions[qi];
+	struct qstate *q = &c->qs[qi];
+	int64_t idx = sqlite3_column_int64(f, 6);
+	if (q->last == 0 || idx < q->min_idx)
+		q->min_idx = idx;
+	if (q->last != resp) {
+		q->last = resp;
+		k->answered++;
+	}
+	/* a question is what its first answer says; answers of the other
+	 * kind count as answering it, nothing more */
+	if (k->choice && choice)
+		return question_item(c, (size_t)qi, value != NULL ? value : "", resp);
+	if (!k->choice && !choice && q->last_text != resp) {
+		q->last_text = resp;
+		for (size_t i = 0; i < n_themes; i++)
+			if (question_item(c, (size_t)qi, c->m->themes[themes[i]].id, resp) != 0)
+				return -1;
+	}
+	return 0;
+}
+
 /*
  * One pass over the responses in id order (a narrow covering index), merged
  * with their themes in response order: headline, days, areas and the
@@ -225,7 +356,7 @@ static int load_campaign_ids(struct ctx *c)
 static int pass(struct ctx *c)
 {
 	struct report_model *m = c->m;
-	sqlite3_stmt *s = NULL, *t = NULL;
+	sqlite3_stmt *s = NULL, *t = NULL, *f = NULL;
 	int ret = -1;
 	if (prepare(c, "SELECT max(id) FROM responses", &s, "reading responses") != 0)
 		return -1;
@@ -244,12 +375,17 @@ static int pass(struct ctx *c)
 		    " FROM responses INDEXED BY responses_summary ORDER BY id",
 		    &s, "reading responses") != 0 ||
 	    prepare(c, "SELECT response_id, theme_id FROM response_themes ORDER BY response_id, theme_id",
-		    &t, "reading themes") != 0)
+		    &t, "reading themes") != 0 ||
+	    prepare(c, "SELECT response_id, coalesce(question_id, question), question_id, question,"
+		    " kind, value, idx FROM form_answers WHERE kind IN ('choice','text')"
+		    " ORDER BY response_id, idx", &f, "reading form answers") != 0)
 		goto out;
 	size_t day_cap = 0, area_cap = 0;
-	int trc = sqlite3_step(t);
+	int trc = sqlite3_step(t), frc = sqlite3_step(f);
 	int rc;
+	long rthemes[MAX_RESPONSE_THEMES];
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t n_rthemes = 0;
 		int64_t id = sqlite3_column_int64(s, 0);
 		const char *status = col_text(s, 1);
 		bool dup = sqlite3_column_int(s, 2) != 0;
@@ -314,6 +450,8 @@ static int pass(struct ctx *c)
 				if (ti < 0)
 					goto nomem;
 				struct report_theme *th = &m->themes[ti];
+				if (n_rthemes < MAX_RESPONSE_THEMES)
+					rthemes[n_rthemes++] = ti;
 				th->responses++;
 				has_theme = true;
 				if (type != NULL && strcmp(type, "organisation") == 0)
@@ -333,6 +471,13 @@ static int pass(struct ctx *c)
 		}
 		if (counted && !has_theme)
 			m->no_theme++;
+		while (frc == SQLITE_ROW && sqlite3_column_int64(f, 0) < id)
+			frc = sqlite3_step(f);
+		while (frc == SQLITE_ROW && sqlite3_column_int64(f, 0) == id) {
+			if (counted && count_answer(c, f, id, rthemes, n_rthemes) != 0)
+				goto nomem;
+			frc = sqlite3_step(f);
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		sql_fail(c, "reading responses");
@@ -340,6 +485,10 @@ static int pass(struct ctx *c)
 	}
 	if (trc != SQLITE_DONE && trc != SQLITE_ROW) {
 		sql_fail(c, "reading themes");
+		goto out;
+	}
+	if (frc != SQLITE_DONE && frc != SQLITE_ROW) {
+		sql_fail(c, "reading form answers");
 		goto out;
 	}
 	m->counted_as_one = m->counted - m->campaign_responses + m->n_campaigns;
@@ -350,6 +499,7 @@ nomem:
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(t);
+	sqlite3_finalize(f);
 	return ret;
 }
 
@@ -783,85 +933,56 @@ static int campaigns(struct ctx *c)
 	return rc == SQLITE_DONE ? 0 : sql_fail(c, "reading campaigns");
 }
 
+static int cmp_item(const void *a, const void *b)
+{
+	const struct report_named_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static _Thread_local const struct qstate *sort_qs;
+
+static int cmp_question(const void *a, const void *b)
+{
+	const struct qstate *x = &sort_qs[*(const size_t *)a], *y = &sort_qs[*(const size_t *)b];
+	if (x->min_idx != y->min_idx)
+		return x->min_idx < y->min_idx ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* The questions were counted in the pass: order them as in the form, their
+ * items most first, and name the themes of free-text questions. */
 static int questions(struct ctx *c)
 {
 	struct report_model *m = c->m;
-	sqlite3_stmt *q = NULL, *items = NULL;
-	int ret = -1;
-	/* A question is its provider id, else its label. */
-	if (prepare(c,
-		    "SELECT coalesce(question_id, question) AS k, max(question_id), max(question),"
-		    " max(kind = 'choice'), count(DISTINCT response_id), min(idx)"
-		    " FROM form_answers WHERE kind IN ('choice','text') AND consultd_counted(response_id)"
-		    " AND coalesce(question_id, question) IS NOT NULL"
-		    " GROUP BY k ORDER BY min(idx), k",
-		    &q, "reading form questions") != 0)
-		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct report_question *v = grow(m->questions, &cap, m->n_questions, sizeof(*v));
-		if (v == NULL)
-			goto nomem;
-		m->questions = v;
-		struct report_question *k = &v[m->n_questions++];
-		memset(k, 0, sizeof(*k));
-		k->id = col_text(q, 1) != NULL ? redact_clean(col_text(q, 1)) : NULL;
-		k->text = col_text(q, 2) != NULL ? redact_clean(col_text(q, 2)) : NULL;
-		k->choice = sqlite3_column_int(q, 3) != 0;
-		k->answered = sqlite3_column_int64(q, 4);
-		if ((col_text(q, 1) != NULL && k->id == NULL) || (col_text(q, 2) != NULL && k->text == NULL))
-			goto nomem;
-		const char *key = col_text(q, 0);
-		sqlite3_finalize(items);
-		items = NULL;
-		if (prepare(c, k->choice
-			    ? "SELECT value, count(DISTINCT response_id) FROM form_answers"
-			      " WHERE coalesce(question_id, question) = ? AND kind = 'choice'"
-			      " AND consultd_counted(response_id) GROUP BY value ORDER BY 2 DESC, value"
-			    : "SELECT rt.theme_id, count(DISTINCT fa.response_id) FROM form_answers fa"
-			      " JOIN response_themes rt ON rt.response_id = fa.response_id"
-			      " WHERE coalesce(fa.question_id, fa.question) = ? AND fa.kind = 'text'"
-			      " AND consultd_counted(fa.response_id) GROUP BY rt.theme_id"
-			      " ORDER BY 2 DESC, rt.theme_id",
-			    &items, "reading form answers") != 0)
-			goto out;
-		sqlite3_bind_text(items, 1, key, -1, SQLITE_TRANSIENT);
-		size_t icap = 0;
-		int irc;
-		while ((irc = sqlite3_step(items)) == SQLITE_ROW && k->n_items < REPORT_MAX_LISTED) {
-			struct report_named_count *it = grow(k->items, &icap, k->n_items, sizeof(*it));
-			if (it == NULL)
-				goto nomem;
-			k->items = it;
-			it[k->n_items].name = redact_clean(col_text(items, 0));
-			it[k->n_items].label = NULL;
-			it[k->n_items].count = sqlite3_column_int64(items, 1);
-			if (it[k->n_items++].name == NULL)
-				goto nomem;
-			if (!k->choice) {
-				long ti = themes_find(c->ts, it[k->n_items - 1].name);
-				if (ti >= 0 && (it[k->n_items - 1].label = strdup(themes_label(c->ts, (size_t)ti))) == NULL)
-					goto nomem;
-			}
-		}
-		if (irc != SQLITE_DONE && irc != SQLITE_ROW) {
-			sql_fail(c, "reading form answers");
-			goto out;
+	for (size_t i = 0; i < m->n_questions; i++) {
+		struct report_question *k = &m->questions[i];
+		qsort(k->items, k->n_items, sizeof(*k->items), cmp_item);
+		for (size_t j = 0; !k->choice && j < k->n_items; j++) {
+			long ti = themes_find(c->ts, k->items[j].name);
+			if (ti >= 0 && (k->items[j].label = strdup(themes_label(c->ts, (size_t)ti))) == NULL)
+				return oom(c);
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		sql_fail(c, "reading form questions");
-		goto out;
+	/* in form order: sort indexes by the counting state, then move */
+	struct report_question *copy = malloc((m->n_questions ? m->n_questions : 1) * sizeof(*copy));
+	size_t *order = malloc((m->n_questions ? m->n_questions : 1) * sizeof(*order));
+	if (copy == NULL || order == NULL) {
+		free(copy);
+		free(order);
+		return oom(c);
 	}
-	ret = 0;
-	goto out;
-nomem:
-	oom(c);
-out:
-	sqlite3_finalize(q);
-	sqlite3_finalize(items);
-	return ret;
+	for (size_t i = 0; i < m->n_questions; i++)
+		order[i] = i;
+	sort_qs = c->qs;
+	qsort(order, m->n_questions, sizeof(*order), cmp_question);
+	memcpy(copy, m->questions, m->n_questions * sizeof(*copy));
+	for (size_t i = 0; i < m->n_questions; i++)
+		m->questions[i] = copy[order[i]];
+	free(copy);
+	free(order);
+	return 0;
 }
 
 static int quality(struct ctx *c, struct storage *st)
@@ -974,6 +1095,11 @@ out:
 	for (size_t i = 0; i < m->n_themes && c.theme_campaigns != NULL; i++)
 		free(c.theme_campaigns[i]);
 	free(c.theme_campaigns);
+	for (size_t i = 0; i < m->n_questions && c.qs != NULL; i++) {
+		free(c.qs[i].key);
+		free(c.qs[i].item_last);
+	}
+	free(c.qs);
 	if (ret != 0)
 		report_model_free(m);
 	return ret;
