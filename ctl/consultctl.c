@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -211,6 +212,8 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "consultctl: summary: %s\n", err);
+		if (output != NULL)
+			unlink(output); /* no half-written summary left to be mistaken for one */
 		return 1;
 	}
 	return 0;

@@ -1136,6 +1136,7 @@ void report_model_free(struct report_model *m)
 	free_named(m->organisations, m->n_organisations_listed);
 	free_named(m->areas, m->n_areas);
 	free_named(m->silent_areas, m->n_silent_areas);
+	free(m->areas_error);
 	for (size_t i = 0; i < m->n_campaigns_listed; i++) {
 		free(m->campaigns[i].ref);
 		free(m->campaigns[i].text);

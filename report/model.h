@@ -133,6 +133,7 @@ struct report_model {
 	struct report_named_count *silent_areas; /* configured, no response */
 	size_t n_silent_areas;
 	bool areas_configured;
+	char *areas_error;                  /* the areas file could not be read: why */
 
 	struct report_campaign *campaigns;  /* largest first */
 	size_t n_campaigns_listed;

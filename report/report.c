@@ -4,6 +4,7 @@
 #include "writers.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +35,23 @@ int report_write(FILE *out, enum report_format f, struct storage *st,
 {
 	if (f == REPORT_CSV)
 		return report_write_csv(out, st, ts, err, errlen);
+	/* A broken areas file must not cost the lead the summary: it is
+	 * written without the list, and says why. */
 	struct report_areas areas = {0};
-	if (cfg->areas_path != NULL &&
-	    report_areas_load(cfg->areas_path, &areas, err, errlen) != 0)
-		return -1;
+	char areas_err[512] = "";
+	bool have_areas = cfg->areas_path != NULL &&
+		report_areas_load(cfg->areas_path, &areas, areas_err, sizeof(areas_err)) == 0;
 	struct report_model m;
-	int rc = report_model_build(&m, st, cfg, ts, cfg->areas_path != NULL ? &areas : NULL, now,
-				    closing, err, errlen);
+	int rc = report_model_build(&m, st, cfg, ts, have_areas ? &areas : NULL, now, closing, err,
+				    errlen);
 	report_areas_free(&areas);
 	if (rc != 0)
 		return -1;
+	if (areas_err[0] != '\0' && (m.areas_error = strdup(areas_err)) == NULL) {
+		report_model_free(&m);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	rc = f == REPORT_HTML ? report_write_html(out, &m)
 		: f == REPORT_JSON ? report_write_json(out, &m) : report_write_markdown(out, &m);
 	if (rc != 0)

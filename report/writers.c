@@ -247,7 +247,11 @@ static void md_respondents(FILE *out, const struct report_model *m)
 	} else {
 		fputs("No response names an area.\n\n", out);
 	}
-	if (!m->areas_configured) {
+	if (m->areas_error != NULL) {
+		fputs("The list of areas could not be read (", out);
+		md(out, m->areas_error);
+		fputs("), so areas that did not respond cannot be named.\n\n", out);
+	} else if (!m->areas_configured) {
 		fputs("No list of areas is configured (`[report] areas`), so areas that did not "
 		      "respond cannot be named.\n\n", out);
 	} else if (m->n_silent_areas == 0) {
@@ -751,7 +755,11 @@ int report_write_html(FILE *out, const struct report_model *m)
 	} else {
 		fputs("<p>No response names an area.</p>\n", out);
 	}
-	if (!m->areas_configured) {
+	if (m->areas_error != NULL) {
+		fputs("<p>The list of areas could not be read (", out);
+		h(out, m->areas_error);
+		fputs("), so areas that did not respond cannot be named.</p>\n", out);
+	} else if (!m->areas_configured) {
 		fputs("<p>No list of areas is configured, so areas that did not respond cannot be "
 		      "named.</p>\n", out);
 	} else if (m->n_silent_areas == 0) {
@@ -922,6 +930,7 @@ int report_write_json(FILE *out, const struct report_model *m)
 	json_object_set_new(who, "organisations_total", json_integer(m->n_organisations));
 	json_object_set_new(who, "areas", named_array(m->areas, m->n_areas, "area"));
 	json_object_set_new(who, "areas_configured", json_boolean(m->areas_configured));
+	json_object_set_new(who, "areas_error", jstr(m->areas_error));
 	json_object_set_new(who, "areas_without_response",
 			    named_array(m->silent_areas, m->n_silent_areas, "area"));
 	json_object_set_new(root, "respondents", who);

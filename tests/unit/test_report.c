@@ -211,6 +211,8 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static char *render(enum report_format f, int64_t now);
+
 static struct report_theme *theme(struct report_model *m, const char *id)
 {
 	for (size_t i = 0; i < m->n_themes; i++)
@@ -390,6 +392,17 @@ START_TEST(accuracy_file)
 	ck_assert(!a.present);
 	ck_assert_ptr_nonnull(strstr(a.note, "no measured accuracy"));
 	report_accuracy_free(&a);
+}
+END_TEST
+
+START_TEST(bad_areas_file_keeps_the_summary)
+{
+	write_text("areas.txt", "camden\ncamden\n");
+	char *md = render(REPORT_MARKDOWN, OPENS);
+	ck_assert_ptr_nonnull(strstr(md, "The list of areas could not be read ("));
+	ck_assert_ptr_nonnull(strstr(md, "areas.txt:2: area id listed twice"));
+	ck_assert_ptr_nonnull(strstr(md, "**11 responses**"));
+	free(md);
 }
 END_TEST
 
@@ -671,6 +684,7 @@ int main(void)
 	tcase_add_test(tc, respondents_campaigns_questions_quality);
 	tcase_add_test(tc, accuracy_file);
 	tcase_add_test(tc, areas_file);
+	tcase_add_test(tc, bad_areas_file_keeps_the_summary);
 	tcase_add_test(tc, same_store_same_bytes);
 	tcase_add_test(tc, markdown_escapes);
 	tcase_add_test(tc, html_escapes);
