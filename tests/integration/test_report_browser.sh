@@ -18,7 +18,7 @@ if [ -z "$browser" ]; then
 	exit 1
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/consultd-browser.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 cd "$work" || exit 1
 export HOME=$work # Chromium writes its crash database and caches here
 
@@ -139,6 +139,31 @@ sys.exit(1 if bad else 0)
 PY
 check "in the page: no errors, no injected script, every chart drawn" test $? -eq 0
 cat check.out
+
+# consultctl summary and search on the same store, from the command line.
+"$CONSULTCTL" -c c.conf summary --format bogus >/dev/null 2>bogus.err
+check "summary: an unknown format is refused (exit 2)" test $? -eq 2
+check "summary: and named" grep -q "unknown format 'bogus'" bogus.err
+for f in md json csv; do
+	"$CONSULTCTL" -c c.conf summary --format "$f" -o "report.$f"
+	check "summary --format $f" test -s "report.$f"
+done
+check "json: every figure parses" python3 -c 'import json,sys; d=json.load(open("report.json")); sys.exit(0 if d["headline"]["counted"] > 2000 else 1)'
+check "csv: a row per stored response plus the header" \
+	test "$(grep -c $'\r$' report.csv)" -eq $(($(sqlite3 store.sqlite 'SELECT count(*) FROM responses') + 1))
+"$CONSULTCTL" -c c.conf search 'burglary "every week"' --theme burglary-robbery --limit 5 >search.out 2>&1
+check "search: hits, highlighted, filtered by theme" \
+	test "$(grep -c '^R-.*themes=.*burglary-robbery' search.out)" -eq 5 -a "$(grep -c '\*\*every week\*\*' search.out)" -ge 1
+"$CONSULTCTL" -c c.conf search '"txt.exe"' >search.out 2>&1
+check "search: the hostile response is found, its snippet without the RTL override" \
+	python3 -c 'import sys; t = open("search.out", encoding="utf-8").read(); sys.exit(0 if "txt.exe" in t and "\u202e" not in t else 1)'
+"$CONSULTCTL" -c c.conf search '"unbalanced AND (' >search.out 2>&1
+check "search: bad query syntax is refused (exit 2)" test $? -eq 2
+check "search: with a clear message" grep -q 'not valid search syntax' search.out
+"$CONSULTCTL" -c c.conf search 'violence' --since 2022-01-21 --until 2022-01-21 --channel form >search.out 2>&1
+check "search: date and channel filters" bash -c '! grep "^R-" search.out | grep -v "2022-01-21 .*form"'
+"$CONSULTCTL" -c c.conf search 'x' --since yesterday >/dev/null 2>&1
+check "search: a bad date is refused (exit 2)" test $? -eq 2
 
 # The report as shipped (its policy intact): a screenshot for people.
 rm -f "$build/report-screenshot.png"
