@@ -15,9 +15,10 @@
 /* YYYY-MM-DD (a UTC day) or an RFC 3339 time. *day says which. */
 static int parse_when(const char *s, int64_t *t, bool *day)
 {
-	int y, mo, d;
-	char tail;
-	if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) == 3) {
+	bool is_day = strlen(s) == 10;
+	for (size_t i = 0; is_day && i < 10; i++)
+		is_day = i == 4 || i == 7 ? s[i] == '-' : s[i] >= '0' && s[i] <= '9';
+	if (is_day) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
 		*day = true;

@@ -33,6 +33,7 @@ struct ctx {
 	size_t n_campaign_ids;
 	size_t bitset_bytes;           /* per theme, over campaign indexes */
 	unsigned char **theme_campaigns; /* per theme, campaigns seen */
+	size_t n_theme_campaigns;
 	/* form questions while counting, parallel to m->questions */
 	struct qstate *qs;
 	size_t q_cap;
@@ -130,21 +131,25 @@ static long theme_slot(struct ctx *c, const char *id)
 	for (size_t i = 0; i < m->n_themes; i++)
 		if (strcmp(m->themes[i].id, id) == 0)
 			return (long)i;
+	/* the campaign set first, so each theme always has one to free */
+	size_t k = c->n_theme_campaigns; /* == m->n_themes */
+	unsigned char **tc = realloc(c->theme_campaigns, (k + 1) * sizeof(*tc));
+	if (tc == NULL)
+		return -1;
+	c->theme_campaigns = tc;
+	tc[k] = calloc(c->bitset_bytes ? c->bitset_bytes : 1, 1);
+	if (tc[k] == NULL)
+		return -1;
+	c->n_theme_campaigns = k + 1;
 	struct report_theme *t = realloc(m->themes, (m->n_themes + 1) * sizeof(*t));
 	if (t == NULL)
 		return -1;
 	m->themes = t;
-	unsigned char **tc = realloc(c->theme_campaigns, (m->n_themes + 1) * sizeof(*tc));
-	if (tc == NULL)
-		return -1;
-	c->theme_campaigns = tc;
-	tc[m->n_themes] = calloc(c->bitset_bytes ? c->bitset_bytes : 1, 1);
 	struct report_theme *nt = &t[m->n_themes];
 	memset(nt, 0, sizeof(*nt));
 	nt->id = strdup(id);
 	nt->label = strdup(id);
-	if (tc[m->n_themes] == NULL || nt->id == NULL || nt->label == NULL) {
-		free(tc[m->n_themes]);
+	if (nt->id == NULL || nt->label == NULL) {
 		free(nt->id);
 		free(nt->label);
 		return -1;
@@ -708,7 +713,7 @@ static int theme_excerpts(struct ctx *c, struct report_theme *th, sqlite3_stmt *
 	size_t n = 0;
 	int ret = -1;
 	sqlite3_bind_text(top, 1, th->id, -1, SQLITE_STATIC);
-	int rc;
+	int rc = SQLITE_DONE;
 	while (n < EXCERPT_CANDIDATES && (rc = sqlite3_step(top)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(top, 0);
 		if (id <= 0 || id > c->max_id || !(c->counted_bits[id >> 3] & (1u << (id & 7))))
@@ -735,6 +740,10 @@ static int theme_excerpts(struct ctx *c, struct report_theme *th, sqlite3_stmt *
 		sqlite3_reset(row);
 	}
 	sqlite3_reset(top);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		sql_fail(c, "reading theme scores");
+		goto out;
+	}
 	size_t chosen[REPORT_MAX_EXCERPTS], nc = 0;
 	for (int round = 0; round < 4 && nc < REPORT_MAX_EXCERPTS; round++) {
 		for (size_t i = 0; i < n && nc < REPORT_MAX_EXCERPTS; i++) {
@@ -1092,7 +1101,7 @@ out:
 	free(c.counted_bits);
 	free(c.campaign_ids);
 	free(c.campaign_counted);
-	for (size_t i = 0; i < m->n_themes && c.theme_campaigns != NULL; i++)
+	for (size_t i = 0; i < c.n_theme_campaigns; i++)
 		free(c.theme_campaigns[i]);
 	free(c.theme_campaigns);
 	for (size_t i = 0; i < m->n_questions && c.qs != NULL; i++) {
@@ -1289,7 +1298,7 @@ struct acc_loader {
 static int acc_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct acc_loader *l = user;
-	if (strcmp(section, "accuracy") != 0)
+	if (l == NULL || strcmp(section, "accuracy") != 0)
 		return 1;
 	char **dst = strcmp(name, "theme_set") == 0 ? &l->set
 		: strcmp(name, "devset") == 0 ? &l->acc->devset

@@ -79,27 +79,41 @@ static bool is_bidi_control(unsigned cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-char *redact_clean(const char *in)
+static char *clean(const char *in, size_t *len_out)
 {
-	struct buf b = {0};
 	const unsigned char *s = (const unsigned char *)(in != NULL ? in : "");
+	/* At most three bytes out (U+FFFD) for each byte in. */
+	size_t n = strlen((const char *)s), o = 0;
+	char *out = malloc(n * 3 + 1);
+	if (out == NULL)
+		return NULL;
 	while (*s != '\0') {
 		unsigned cp;
-		size_t n = utf8_seq(s, &cp);
-		if (n == 0) {
-			put(&b, "\xef\xbf\xbd", 3); /* U+FFFD */
+		size_t len = utf8_seq(s, &cp);
+		if (len == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
 			s++;
 		} else if (cp == '\t' || cp == '\n' || cp == '\r') {
-			put(&b, " ", 1);
-			s += n;
+			out[o++] = ' ';
+			s += len;
 		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp)) {
-			s += n;
+			s += len;
 		} else {
-			put(&b, (const char *)s, n);
-			s += n;
+			memcpy(out + o, s, len);
+			o += len;
+			s += len;
 		}
 	}
-	return finish(&b);
+	out[o] = '\0';
+	*len_out = o;
+	return out;
+}
+
+char *redact_clean(const char *in)
+{
+	size_t n;
+	return clean(in, &n);
 }
 
 /* ---- recognisers: each returns the length of a match at s, or 0 ------ */
@@ -201,15 +215,12 @@ static size_t postcode_at(const char *s)
 	if (!digit(s[i]))
 		return 0;
 	i++;
-	if (alnum(s[i]) && !(s[i] == ' ')) {
-		/* A99 or A9A: but not the inward part glued on (A9 9AA without space) */
-		if (digit(s[i + 1]) && alpha(s[i + 2]) && alpha(s[i + 3]) && !alnum(s[i + 4])) {
-			i++;
-		} else if (digit(s[i]) && alpha(s[i + 1]) && alpha(s[i + 2]) && !alnum(s[i + 3])) {
-			return i + 3; /* A99AA without a space: A9 + 9AA */
-		} else {
-			i++;
-		}
+	if (alnum(s[i])) {
+		/* the optional third outward character (A99, A9A), unless what
+		 * follows is the inward part glued on without a space (A99AA) */
+		if (digit(s[i]) && alpha(s[i + 1]) && alpha(s[i + 2]) && !alnum(s[i + 3]))
+			return i + 3;
+		i++;
 	}
 	if (s[i] == ' ')
 		i++;
@@ -236,7 +247,7 @@ static bool is_street_word(const char *w, size_t n)
 static size_t address_at(const char *s)
 {
 	size_t i = 0;
-	while (digit(s[i]) && i < 4)
+	while (i < 4 && digit(s[i]))
 		i++;
 	if (i == 0 || digit(s[i]))
 		return 0;
@@ -269,17 +280,18 @@ static size_t address_at(const char *s)
 
 char *redact_text(const char *in)
 {
-	char *s = redact_clean(in);
+	size_t n;
+	char *s = clean(in, &n);
 	if (s == NULL)
 		return NULL;
 	struct buf b = {0};
-	size_t n = strlen(s), i = 0, copied = 0;
+	size_t i = 0, copied = 0;
 	while (i < n) {
 		bool boundary = i == 0 || !alnum(s[i - 1]);
 		size_t len = 0, start = i;
 		const char *marker = NULL;
 		if (s[i] == '@') {
-			size_t a, e;
+			size_t a = 0, e = 0;
 			if (email_at(s, i, &a, &e) && a >= copied) {
 				start = a;
 				len = e - a;
