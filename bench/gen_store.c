@@ -18,6 +18,7 @@
 #include "classify/themes.h"
 #include "storage/storage.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,6 +94,19 @@ static void theme_sentence(char *buf, size_t len, const char *label, int variant
 	snprintf(buf, len, "%s%s%s", frames[variant % 6][0], label, frames[variant % 6][1]);
 }
 
+/* A whole number option, or exit with a usage error. */
+static long long number(const char *opt, const char *s)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0) {
+		fprintf(stderr, "gen_store: %s: '%s' is not a whole number\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
 static int check(int rc, sqlite3 *db, const char *what)
 {
 	if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -114,19 +128,19 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--out") == 0)
 			out = argv[i + 1];
 		else if (strcmp(argv[i], "--responses") == 0)
-			n = atoll(argv[i + 1]);
+			n = number(argv[i], argv[i + 1]);
 		else if (strcmp(argv[i], "--seed") == 0)
-			rng_state ^= (uint64_t)atoll(argv[i + 1]) * 0x100000001b3ULL;
+			rng_state ^= (uint64_t)number(argv[i], argv[i + 1]) * 0x100000001b3ULL;
 		else if (strcmp(argv[i], "--opens") == 0)
-			opens = atoll(argv[i + 1]);
+			opens = number(argv[i], argv[i + 1]);
 		else if (strcmp(argv[i], "--days") == 0)
-			days = atoi(argv[i + 1]);
+			days = (int)number(argv[i], argv[i + 1]);
 		else {
 			fprintf(stderr, "gen_store: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
-	if (themes_path == NULL || out == NULL || n < 1 || days < 1) {
+	if (themes_path == NULL || out == NULL || n < 1 || days < 1 || days > 3650) {
 		fprintf(stderr, "usage: gen_store --themes FILE --out STORE [--responses N] [--seed S]"
 			" [--opens UNIX] [--days D]\n");
 		return 2;
@@ -274,7 +288,7 @@ int main(int argc, char **argv)
 		if (type != NULL && strcmp(type, "organisation") == 0)
 			snprintf(org, sizeof(org), "%s %s", boroughs[rnd() % N_BOROUGHS],
 				 org_kinds[rnd() % 8]);
-		if (org[0] != '\0' && org[0] >= 'a')
+		if (org[0] >= 'a' && org[0] <= 'z')
 			org[0] = (char)(org[0] - 32);
 		bool dup = counted && prev_counted > 0 && unif() < 0.01;
 		int col = 1;
