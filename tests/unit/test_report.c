@@ -372,6 +372,39 @@ START_TEST(respondents_campaigns_questions_quality)
 }
 END_TEST
 
+START_TEST(odd_store_rows)
+{
+	char q[512];
+	snprintf(q, sizeof(q),
+		 "INSERT INTO response_themes VALUES(%lld, 'retired-theme', 3.0, 't', 'auto');"
+		 "INSERT INTO form_answers VALUES(%lld, 5, 'zeta', 'Zeta?', 'choice', 'Yes');"
+		 "INSERT INTO form_answers VALUES(%lld, 2, 'alpha', 'Alpha?', 'choice', 'No');"
+		 "INSERT INTO form_answers VALUES(%lld, 3, 'comments', 'Anything else?', 'choice', 'x');",
+		 (long long)id_phone, (long long)id_form1, (long long)id_form1, (long long)id_form1 + 1);
+	sql(q);
+	struct report_model m;
+	build_model(&m, true);
+	/* a theme id the theme file no longer has is shown, not dropped */
+	struct report_theme *t = theme(&m, "retired-theme");
+	ck_assert(!t->configured);
+	ck_assert_int_eq(t->responses, 1);
+	ck_assert_uint_eq(m.n_themes, themes_count(ts) + 1);
+	/* questions in form order, whichever response answered them first */
+	ck_assert_uint_eq(m.n_questions, 4);
+	ck_assert_str_eq(m.questions[0].id, "priority");
+	ck_assert_str_eq(m.questions[1].id, "comments");
+	ck_assert_str_eq(m.questions[2].id, "alpha");
+	ck_assert_str_eq(m.questions[3].id, "zeta");
+	/* an answer of the other kind counts as answering, adds no item */
+	ck_assert_int_eq(m.questions[1].answered, 2);
+	ck_assert_uint_eq(m.questions[1].n_items, 1);
+	report_model_free(&m);
+	char *md = render(REPORT_MARKDOWN, OPENS);
+	ck_assert_ptr_nonnull(strstr(md, "| retired-theme (not in the theme file) | 1 |"));
+	free(md);
+}
+END_TEST
+
 START_TEST(accuracy_file)
 {
 	struct report_accuracy a;
@@ -682,6 +715,7 @@ int main(void)
 	tcase_add_test(tc, headline);
 	tcase_add_test(tc, themes_and_excerpts);
 	tcase_add_test(tc, respondents_campaigns_questions_quality);
+	tcase_add_test(tc, odd_store_rows);
 	tcase_add_test(tc, accuracy_file);
 	tcase_add_test(tc, areas_file);
 	tcase_add_test(tc, bad_areas_file_keeps_the_summary);
