@@ -12,3 +12,4 @@ bash "$here/form.sh" "$build" 5000
 build_abs=$(cd "$build" && pwd)
 (cd "$here/.." && "$build_abs/bench/classify_eval" --themes config/themes/london-pcp.themes --devset tests/data/devset/responses.jsonl --split heldout)
 "$build_abs/bench/campaign_bench"; (cd "$here/.." && "$build_abs/bench/classify_eval" --themes config/themes/london-pcp.themes --devset tests/data/devset/responses.jsonl --split heldout --model --seconds 0 && "$build_abs/bench/classify_eval" --themes config/themes/london-pcp.themes --devset tests/data/devset/responses.jsonl --split heldout --respondent --seconds 0)
+bash "$here/summary.sh" "$build"

@@ -770,6 +770,9 @@ static int handler(void *user, int line, const char *section, const char *name,
 		set_string(ld, &ld->cfg->report_folder, value, true);
 		ld->seen.report_folder = true;
 		known = 0;
+	} else if (strcmp(section, "report") == 0 && strcmp(name, "areas") == 0) {
+		set_string(ld, &ld->cfg->report_areas_path, value, true);
+		known = 0;
 	} else if (strcmp(section, "storage") != 0 && strcmp(section, "report") != 0) {
 		if (section[0] == '\0')
 			add_error(ld, line, "", name, "key outside any section");
@@ -950,5 +953,6 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < rc->n_no_reply; i++)
 		free(rc->no_reply[i]);
 	free(rc->no_reply);
+	free(cfg->report_areas_path);
 	free(cfg);
 }

@@ -95,6 +95,7 @@ struct config {
 				 * days after closes + grace; -1: for ever */
 	char *report_folder;    /* absolute path */
 	struct receipts_config receipts;
+	char *report_areas_path; /* [report] areas: the configured areas' file, or NULL */
 };
 
 /*

@@ -33,7 +33,10 @@ static void usage(FILE *out)
 		"       consultctl --version | --help\n"
 		"\n"
 		"commands (the store is opened read-only unless marked *):\n"
-		"  summary [--format md] [-o PATH]  the summary so far (closing summary after the close)\n"
+		"  summary [--format md|html|csv|json] [-o PATH]\n"
+		"                                   the summary so far (closing summary after the close)\n"
+		"  search QUERY [--theme ID] [--channel C] [--area A] [--since DATE] [--until DATE]\n"
+		"         [--limit N]               full-text search of responses and attachments\n"
 		"  export [--format jsonl]          every stored response, one JSON object a line\n"
 		"  classify < TEXT                  the themes of a text read from standard input\n"
 		"  status                           window, counts, sources' cursors and errors, receipts\n"
@@ -294,8 +297,10 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(format, "md") != 0) {
-		fprintf(stderr, "consultctl: summary: format '%s' is not supported (md)\n", format);
+	enum report_format fmt;
+	if (report_format_parse(format, &fmt) != 0) {
+		fprintf(stderr, "consultctl: summary: unknown format '%s' (md, html, csv or json)\n",
+			format);
 		return 2;
 	}
 	if (ctl_open_store(c, false) != 0)
@@ -314,13 +319,15 @@ static int cmd_summary(struct ctl *c, int argc, char **argv)
 	int64_t now = (int64_t)time(NULL);
 	bool closing = now >= c->cfg->closes + c->cfg->grace;
 	char err[512];
-	int rc = report_markdown(out, c->store, c->cfg, c->themes, now, closing, err, sizeof(err));
+	int rc = report_write(out, fmt, c->store, c->cfg, c->themes, now, closing, err, sizeof(err));
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
 		snprintf(err, sizeof(err), "%s: %s", output, strerror(errno));
 		rc = -1;
 	}
 	if (rc != 0) {
 		fprintf(stderr, "consultctl: summary: %s\n", err);
+		if (output != NULL)
+			unlink(output); /* no half-written summary left to be mistaken for one */
 		return 1;
 	}
 	return 0;
@@ -401,7 +408,7 @@ int main(int argc, char **argv)
 	int rc;
 	static const char *const commands[] = {"summary", "export", "classify", "status", "show",
 					       "quarantine", "backup", "forget", "export-subject",
-					       "purge", "retag", "reclassify", "campaigns"};
+					       "purge", "retag", "reclassify", "campaigns", "search"};
 	bool known = false;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		known = known || strcmp(cmd, commands[k]) == 0;
@@ -437,6 +444,8 @@ int main(int argc, char **argv)
 			rc = cmd[0] == 'r' ? ctl_reclassify(&c) : ctl_campaigns(&c);
 		}
 	}
+	else if (strcmp(cmd, "search") == 0)
+		rc = ctl_search(&c, sub_argc, sub_argv);
 	else if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "backup") == 0) && sub_argc != 2) {
 		usage(stderr);
 		rc = 2;

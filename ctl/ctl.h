@@ -39,5 +39,6 @@ int ctl_purge(struct ctl *c);
 
 /* One response as consultctl export writes it (a new reference). */
 json_t *ctl_response_json(const char *ref, const struct response *r);
+int ctl_search(struct ctl *c, int argc, char **argv);
 
 #endif

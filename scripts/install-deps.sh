@@ -12,6 +12,7 @@ packages=(
 	# The install tests: man pages rendered and linted, units verified and
 	# rated, the daemon's system calls checked against the unit's filter.
 	groff-base man-db mandoc systemd strace
+	chromium
 )
 # Sanitizer and fuzzer builds (make ci) use clang's runtime.
 if [ "${CONSULTD_CI_DEPS:-0}" = 1 ]; then

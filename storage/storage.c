@@ -243,6 +243,35 @@ static const char *const migrations[] = {
 	" version TEXT NOT NULL, recorded_at INTEGER NOT NULL,"
 	" edit INTEGER NOT NULL CHECK(edit IN (0,1)), previous_text TEXT);"
 	"CREATE INDEX form_versions_response ON form_versions(response_id);",
+	/* 8: full-text search and the summary's indexes. response_fts indexes
+	 * each response's subject and text (which holds its attachments' text,
+	 * see mime.h) as an external-content FTS5 table: triggers keep it in
+	 * step with every insert, update and delete, so a forgotten response
+	 * leaves the index too. responses_summary covers every column the
+	 * summary counts by, in id order, so the summary's one pass reads a
+	 * narrow index rather than the texts; responses_status finds the few
+	 * excluded messages; response_themes_score gives each theme's
+	 * highest-scoring responses for the excerpts without a sort. */
+	"CREATE VIRTUAL TABLE response_fts USING fts5(subject, text,"
+	" content='responses', content_rowid='id',"
+	" tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO response_fts(response_fts) VALUES('rebuild');"
+	"CREATE TRIGGER response_fts_insert AFTER INSERT ON responses BEGIN"
+	" INSERT INTO response_fts(rowid, subject, text) VALUES(new.id, new.subject, new.text);"
+	" END;"
+	"CREATE TRIGGER response_fts_delete AFTER DELETE ON responses BEGIN"
+	" INSERT INTO response_fts(response_fts, rowid, subject, text)"
+	"  VALUES('delete', old.id, old.subject, old.text);"
+	" END;"
+	"CREATE TRIGGER response_fts_update AFTER UPDATE OF subject, text ON responses BEGIN"
+	" INSERT INTO response_fts(response_fts, rowid, subject, text)"
+	"  VALUES('delete', old.id, old.subject, old.text);"
+	" INSERT INTO response_fts(rowid, subject, text) VALUES(new.id, new.subject, new.text);"
+	" END;"
+	"CREATE INDEX responses_summary ON responses(id, status, duplicate_of, channel, late,"
+	" received_at, respondent_type, campaign_id, area, organisation);"
+	"CREATE INDEX responses_status ON responses(status, status_reason);"
+	"CREATE INDEX response_themes_score ON response_themes(theme_id, score DESC, response_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,

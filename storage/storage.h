@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 7
+#define STORAGE_SCHEMA_VERSION 8
 
 struct storage;
 
@@ -38,7 +38,9 @@ const char *storage_errmsg(const struct storage *st);
 int storage_schema_version(struct storage *st);
 
 /* The connection itself, for modules that keep their own tables in the
- * store (receipts/outbox.c). Same thread rules as st. */
+ * store (receipts/outbox.c) and the report and search modules' read-only
+ * aggregate queries. Owned by st, never closed by callers; same thread
+ * rules as st. */
 struct sqlite3;
 struct sqlite3 *storage_db(struct storage *st);
 /* Make storage_errmsg say "what: <SQLite's last error>". */

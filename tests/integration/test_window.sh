@@ -39,6 +39,9 @@ check "a closing summary was written to the report folder" test -s "$summary"
 check "it is the closing summary" grep -q '— closing summary' "$summary"
 check "it counts the late response" grep -q '^- 1 late response' "$summary"
 check "it counts 6 responses" grep -q '^- \*\*6 responses\*\*' "$summary"
+for ext in html csv json; do
+	check "the closing summary also as .$ext" test -s "${summary%.md}.$ext"
+done
 check "no temporary file is left behind" test -z "$(ls -A reports | grep -v '^closing-summary-')"
 check "the log names the final sweep" grep -q 'event=final-sweep-done' daemon.log
 
