@@ -25,10 +25,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Serial numbers of loaded sets, from 1 (0 is "no set" in caches). */
+static _Atomic uint64_t next_serial = 1;
 
 #define THEME_ID_MAX 64
 #define WEIGHT_MAX 100.0
@@ -762,6 +766,8 @@ struct theme_set *themes_load(const char *path, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	ld.ts = calloc(1, sizeof(*ld.ts));
+	if (ld.ts != NULL)
+		ld.ts->serial = atomic_fetch_add(&next_serial, 1);
 	if (ld.ts == NULL) {
 		ld.oom = true;
 		goto out;
