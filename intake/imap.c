@@ -66,7 +66,7 @@ struct event {
  * no more than LIMIT_BATCH_BYTES of raw mail, are between fetch and
  * acknowledgement, so memory stays bounded whatever the mailbox holds.
  */
-#define MAX_IN_FLIGHT 3
+#define MAX_IN_FLIGHT 2
 #define PARSE_WAYS_MAX 4
 
 struct raw_item {
