@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# make bench: every benchmark, printed as a table of figures.
+# make bench: every benchmark, printed as tables of figures.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/ingest.sh" "$build" 1000
-bash "$here/ingest.sh" "$build" 5000 mixed
 # Theme classification: per-theme precision, recall and F1, macro-F1 of the
 # shipped theme file on the held-out part of the labelled dev set
 # (tests/data/devset), then responses/s on ~1 KB responses on one thread.
 build_abs=$(cd "$build" && pwd)
 (cd "$here/.." && "$build_abs/bench/classify_eval" --themes config/themes/london-pcp.themes --devset tests/data/devset/responses.jsonl --split heldout)
+# Ingest side by side with mbsync, fetchmail and the wire limit; idle costs;
+# writes bench/RESULTS.md.
+bash "$here/compare.sh" "$build" 5000 20000

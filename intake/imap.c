@@ -130,7 +130,7 @@ struct imap_worker {
 	unsigned pool_busy;     /* parse parts queued on the threadpool */
 	bool poisoned;
 	unsigned poisoned_generation;
-	bool stopped, closing;  /* imap_worker_stop has run; async handle closing */
+	bool stopped, closed;   /* imap_worker_stop has run; async handle closed */
 
 	/* Shared, under mu. */
 	struct event *to_loop, *to_loop_tail;
@@ -294,14 +294,14 @@ void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored)
 
 static void on_async_closed(uv_handle_t *handle);
 
-/* Close the async handle (which frees w) once stopped and no parse part
- * still points at w. */
-static void maybe_close(struct imap_worker *w)
+static void worker_destroy(struct imap_worker *w);
+
+/* Free w once its async handle has closed and no parse part still points
+ * at it (the daemon may close every handle at shutdown while parts run). */
+static void release(struct imap_worker *w)
 {
-	if (w->stopped && w->pool_busy == 0 && !w->closing) {
-		w->closing = true;
-		uv_close((uv_handle_t *)&w->async, on_async_closed);
-	}
+	if (w->closed && w->pool_busy == 0)
+		worker_destroy(w);
 }
 
 /* Store parsed batches in fetch order (loop thread). */
@@ -375,7 +375,7 @@ static void parse_done(uv_work_t *req, int status)
 	w->pool_busy--;
 	part_done(w, part->p, status == 0 && part->rc == 0);
 	dispatch(w);
-	maybe_close(w);
+	release(w);
 }
 
 static unsigned parse_ways(void)
@@ -1633,12 +1633,18 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	return 0;
 }
 
-static void on_async_closed(uv_handle_t *handle)
+static void worker_destroy(struct imap_worker *w)
 {
-	struct imap_worker *w = handle->data;
 	uv_cond_destroy(&w->cond);
 	uv_mutex_destroy(&w->mu);
 	worker_free(w);
+}
+
+static void on_async_closed(uv_handle_t *handle)
+{
+	struct imap_worker *w = handle->data;
+	w->closed = true;
+	release(w);
 }
 
 void imap_worker_stop(struct imap_worker *w)
@@ -1687,5 +1693,5 @@ void imap_worker_stop(struct imap_worker *w)
 		}
 		p = next;
 	}
-	maybe_close(w);
+	uv_close((uv_handle_t *)&w->async, on_async_closed);
 }

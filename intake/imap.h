@@ -102,9 +102,11 @@ void imap_worker_sweep(struct imap_worker *w);
 
 /*
  * Stop the worker: it finishes the command in flight, and leaves unflagged
- * whatever the loop has not acknowledged. Blocks until the thread has
- * ended (bounded by the network timeout), closes the async handle, and
- * frees w once the loop has run the close callback. Call on the loop.
+ * whatever the loop has not acknowledged (batches still being parsed are
+ * dropped when their parse ends). Blocks until the thread has ended
+ * (bounded by the network timeout), closes the async handle, and frees w
+ * once the loop has run the close callback and no parse is left. Call on
+ * the loop; on_batch is not called after it.
  */
 void imap_worker_stop(struct imap_worker *w);
 
