@@ -109,18 +109,19 @@ run_timed() {
 	local label=$1 n=$2 start end rss count
 	shift 2
 	start=$(date +%s.%N)
-	/usr/bin/time -f '%M' -o "$work/client/rss" "$@" >"$work/client/out" 2>"$work/client/err"
+	/usr/bin/time -f '%M %U %S' -o "$work/client/rss" "$@" >"$work/client/out" 2>"$work/client/err"
 	local rc=$?
 	end=$(date +%s.%N)
-	rss=$(tail -n 1 "$work/client/rss")
+	read -r rss user sys < <(tail -n 1 "$work/client/rss")
 	count=$("verify_$label" "$n")
 	if [ "$rc" -ne 0 ] || [ "$count" != "$n" ]; then
 		echo "$label N=$n: exit $rc, $count of $n messages; see below" >&2
 		tail -n 5 "$work/client/err" >&2
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$n" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$n" \
 		"$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')" \
-		"$rss" "$count" "$rc" "$(mailbox_bytes "$n")" >>"$results"
+		"$rss" "$count" "$rc" "$(mailbox_bytes "$n")" \
+		"$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" >>"$results"
 }
 
 # -- consultd ---------------------------------------------------------------
@@ -342,7 +343,8 @@ lines = ["# Benchmark results", "",
          "Produced by `make bench` (bench/compare.sh). Each figure is the median of %d runs, "
          "min–max in brackets; tools run alternately, the order rotating each run, each from a "
          "cold client state (empty store or Maildir, no sync state); the server's files were %s. "
-         "Peak RSS is /usr/bin/time's maximum resident set size of the client process."
+         "CPU is the client's user + system time (the server's is not counted); peak RSS is "
+         "/usr/bin/time's maximum resident set size of the client process."
          % (runs, "dropped from the page cache before each run" if drop else
             "in the page cache (read once before each run)"), ""]
 ingest = [r for r in rows if r[0] in ("consultd", "mbsync", "fetchmail", "wire")]
@@ -350,8 +352,8 @@ for n in sorted({int(r[1]) for r in ingest}):
     sub = [r for r in ingest if int(r[1]) == n]
     mb = int(sub[0][6]) / 1048576
     lines += ["## %d messages (%.0f MB)" % (n, mb), "",
-              "| tool | wall s | msg/s | MB/s | peak RSS MB | complete |",
-              "|---|---|---|---|---|---|"]
+              "| tool | wall s | msg/s | MB/s | CPU s | peak RSS MB | complete |",
+              "|---|---|---|---|---|---|---|"]
     walls = {}
     for tool in ("consultd", "mbsync", "fetchmail", "wire"):
         t = [r for r in sub if r[0] == tool]
@@ -360,9 +362,11 @@ for n in sorted({int(r[1]) for r in ingest}):
         w = [float(r[2]) for r in t]
         walls[tool] = med(w)
         rss = [int(r[3]) / 1024 for r in t]
+        cpu = [float(r[7]) for r in t]
         ok = sum(1 for r in t if r[4] == r[1] and r[5] == "0")
-        lines.append("| %s | %s | %.0f | %.1f | %s | %d/%d runs |" % (
-            tool, span(w, "%.2f"), n / med(w), mb / med(w), span(rss, "%.0f"), ok, len(t)))
+        lines.append("| %s | %s | %.0f | %.1f | %s | %s | %d/%d runs |" % (
+            tool, span(w, "%.2f"), n / med(w), mb / med(w), span(cpu, "%.2f"),
+            span(rss, "%.0f"), ok, len(t)))
     lines.append("")
     for other in ("mbsync", "wire"):
         if "consultd" in walls and other in walls:

@@ -90,10 +90,12 @@ struct wcache_slot {
 	int32_t kind;           /* KIND_STOP, KIND_NONE or a stem id */
 };
 
-static _Thread_local struct {
-	uint64_t serial;
+struct word_cache {
+	uint64_t serial;        /* of the theme set the ids belong to */
 	struct wcache_slot slot[WCACHE_SLOTS];
-} wcache;
+};
+
+static _Thread_local struct word_cache wcache;
 
 /* KIND_STOP, KIND_NONE, a stem id, or -3 when stemming failed. */
 static long word_kind(const struct theme_set *ts, const struct tok_word *w)

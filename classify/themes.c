@@ -766,8 +766,6 @@ struct theme_set *themes_load(const char *path, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	ld.ts = calloc(1, sizeof(*ld.ts));
-	if (ld.ts != NULL)
-		ld.ts->serial = atomic_fetch_add(&next_serial, 1);
 	if (ld.ts == NULL) {
 		ld.oom = true;
 		goto out;
@@ -807,6 +805,7 @@ struct theme_set *themes_load(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	out = ld.ts;
+	out->serial = atomic_fetch_add(&next_serial, 1);
 	ld.ts = NULL;
 out:
 	if (out == NULL)

@@ -201,18 +201,19 @@ static void queue_event(struct imap_worker *w, struct event *e)
 	uv_async_send(&w->async);
 }
 
-static void post_event(struct imap_worker *w, enum event_kind kind, struct pending *p)
+static bool post_event(struct imap_worker *w, enum event_kind kind, struct pending *p)
 {
 	struct event *e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		/* Nothing is lost: an unposted batch is never flagged, and is
-		 * fetched again after a restart. */
+		 * fetched again. */
 		log_err("source=imap reason=out-of-memory posting to the loop");
-		return;
+		return false;
 	}
 	e->kind = kind;
 	e->pending = p;
 	queue_event(w, e);
+	return true;
 }
 
 static void post_error(struct imap_worker *w, const char *fmt, ...)
@@ -334,7 +335,7 @@ static void parse_work(uv_work_t *req)
 		part->rc = parse_item(part->p->w, part->p, i);
 }
 
-static void unlink_pending(struct imap_worker *w, struct pending *p)
+static void unlink_pending(struct imap_worker *w, const struct pending *p)
 {
 	struct pending *prev = NULL;
 	for (struct pending *q = w->pipe_head; q != NULL; prev = q, q = q->next) {
@@ -350,30 +351,33 @@ static void unlink_pending(struct imap_worker *w, struct pending *p)
 	}
 }
 
-static void part_done(struct imap_worker *w, struct pending *p, bool ok)
+/* One part of p has ended; returns whether it was the last. */
+static bool part_done(struct pending *p, bool ok)
 {
 	if (!ok)
 		p->failed = true;
 	if (--p->parts_left > 0)
-		return;
+		return false;
 	/* The raw bytes live on in each response's copy; drop these now. */
 	free(p->raw);
 	p->raw = NULL;
 	free(p->bytes);
 	p->bytes = NULL;
 	p->parsed = true;
-	if (w->stopped) {
-		unlink_pending(w, p);
-		pending_free(p);
-	}
+	return true;
 }
 
 static void parse_done(uv_work_t *req, int status)
 {
 	struct parse_part *part = req->data;
 	struct imap_worker *w = part->p->w;
+	struct pending *p = part->p;
 	w->pool_busy--;
-	part_done(w, part->p, status == 0 && part->rc == 0);
+	if (part_done(p, status == 0 && part->rc == 0) && w->stopped) {
+		/* Nobody will store it. */
+		unlink_pending(w, p);
+		pending_free(p);
+	}
 	dispatch(w);
 	release(w);
 }
@@ -414,9 +418,9 @@ static void start_parsing(struct imap_worker *w, struct pending *p)
 		if (uv_queue_work(w->loop, &p->parts[k].req, parse_work, parse_done) == 0)
 			w->pool_busy++;
 		else
-			part_done(w, p, false);
+			part_done(p, false);
 	}
-	part_done(w, p, true);
+	part_done(p, true);
 	dispatch(w);
 }
 
@@ -1276,9 +1280,12 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 	p->raw = g.raw;
 	p->n_raw = g.n;
 	p->bytes = g.bytes;
+	if (!post_event(w, EVENT_BATCH, p)) {
+		pending_free(p);
+		return MAILIMAP_ERROR_MEMORY;
+	}
 	w->in_flight++;
 	w->in_flight_bytes += bytes;
-	post_event(w, EVENT_BATCH, p);
 	return MAILIMAP_NO_ERROR;
 }
 
@@ -1684,14 +1691,17 @@ void imap_worker_stop(struct imap_worker *w)
 	uv_mutex_lock(&w->mu);
 	w->stopped = true;
 	uv_mutex_unlock(&w->mu);
-	struct pending *p = w->pipe_head;
-	while (p != NULL) {
-		struct pending *next = p->next;
+	struct pending **pp = &w->pipe_head;
+	w->pipe_tail = NULL;
+	while (*pp != NULL) {
+		struct pending *p = *pp;
 		if (p->parsed) {
-			unlink_pending(w, p);
+			*pp = p->next;
 			pending_free(p);
+		} else {
+			w->pipe_tail = p;
+			pp = &p->next;
 		}
-		p = next;
 	}
 	uv_close((uv_handle_t *)&w->async, on_async_closed);
 }
