@@ -75,31 +75,91 @@ static void match_at(struct scan *sc, uint32_t id)
 	}
 }
 
+/*
+ * Per thread, word -> what it amounts to: a stop word, a word no term
+ * uses, or the id of its stem in the set with the cache's serial. Letters
+ * reuse a small vocabulary, so nearly every word skips the stop check,
+ * the stemmer and the stem table. Direct-mapped; a slot holds one word.
+ */
+#define WCACHE_SLOTS 4096 /* a power of two */
+#define WCACHE_WORD 23
+#define KIND_STOP (-2)
+#define KIND_NONE (-1)
+
+struct wcache_slot {
+	uint8_t len;            /* 0: empty */
+	char word[WCACHE_WORD];
+	int32_t kind;           /* KIND_STOP, KIND_NONE or a stem id */
+};
+
+struct word_cache {
+	uint64_t serial;        /* of the theme set the ids belong to */
+	struct wcache_slot slot[WCACHE_SLOTS];
+};
+
+static _Thread_local struct word_cache wcache;
+
+/* KIND_STOP, KIND_NONE, a stem id, or -3 when stemming failed. */
+static long word_kind(const struct theme_set *ts, const struct tok_word *w)
+{
+	char stem[TOK_WORD_MAX + 1];
+	if (tok_is_stop(w->text, w->len))
+		return KIND_STOP;
+	int n = tok_stem(w->text, w->len, stem);
+	if (n < 0)
+		return -3;
+	long id = lex_lookup(ts, stem, (size_t)n);
+	return id < 0 ? KIND_NONE : id;
+}
+
+static long cached_kind(const struct theme_set *ts, const struct tok_word *w)
+{
+	if (w->len == 0 || w->len > WCACHE_WORD)
+		return word_kind(ts, w);
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < w->len; i++)
+		h = (h ^ (unsigned char)w->text[i]) * 16777619u;
+	struct wcache_slot *slot = &wcache.slot[h & (WCACHE_SLOTS - 1)];
+	if (slot->len == w->len && memcmp(slot->word, w->text, w->len) == 0)
+		return slot->kind;
+	long kind = word_kind(ts, w);
+	if (kind >= KIND_STOP && kind <= INT32_MAX) {
+		slot->len = (uint8_t)w->len;
+		memcpy(slot->word, w->text, w->len);
+		slot->kind = (int32_t)kind;
+	}
+	return kind;
+}
+
 static int scan_text(struct scan *sc, const char *s)
 {
 	struct tok_reader r;
 	struct tok_word w;
-	char stem[TOK_WORD_MAX + 1];
 
+	if (wcache.serial != sc->ts->serial || sc->ts->serial == 0) {
+		memset(wcache.slot, 0, sizeof(wcache.slot));
+		wcache.serial = sc->ts->serial;
+	}
 	tok_init(&r, s, strlen(s));
 	while (tok_next(&r, &w)) {
 		if (w.after_break)
 			push_gap(sc);
-		if (tok_is_stop(w.text, w.len))
-			continue;
-		sc->n_words++;
 		if (w.too_long) {
+			/* Longer than any stop word: counted, but matches nothing. */
+			sc->n_words++;
 			push_gap(sc);
 			continue;
 		}
-		int n = tok_stem(w.text, w.len, stem);
-		if (n < 0)
+		long kind = sc->ts->serial != 0 ? cached_kind(sc->ts, &w) : word_kind(sc->ts, &w);
+		if (kind == KIND_STOP)
+			continue;
+		if (kind < KIND_STOP)
 			return -1;
-		long id = lex_lookup(sc->ts, stem, (size_t)n);
-		if (id < 0)
+		sc->n_words++;
+		if (kind == KIND_NONE)
 			push_gap(sc);
 		else
-			match_at(sc, (uint32_t)id);
+			match_at(sc, (uint32_t)kind);
 	}
 	push_gap(sc); /* nothing spans from subject into text */
 	return 0;

@@ -48,6 +48,7 @@ struct lex_slot {
 };
 
 struct theme_set {
+	uint64_t serial;           /* unique per loaded set, never reused (caches key on it) */
 	char *id, *label;
 	double threshold;
 	struct lex_theme *themes;

@@ -26,10 +26,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Serial numbers of loaded sets, from 1 (0 is "no set" in caches). */
+static _Atomic uint64_t next_serial = 1;
 
 #define THEME_ID_MAX 64
 #define WEIGHT_MAX 100.0
@@ -802,6 +806,7 @@ struct theme_set *themes_load(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	out = ld.ts;
+	out->serial = atomic_fetch_add(&next_serial, 1);
 	ld.ts = NULL;
 out:
 	if (out == NULL)

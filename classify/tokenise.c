@@ -26,8 +26,8 @@ static const char *const latin1_fold[64] = {
 };
 
 /* Decode one UTF-8 sequence; *cp = -1 and one byte consumed when invalid. */
-static size_t utf8_decode(const unsigned char *p, const unsigned char *end,
-			  int32_t *cp)
+static inline size_t utf8_decode(const unsigned char *p, const unsigned char *end,
+				 int32_t *cp)
 {
 	unsigned char c = p[0];
 	size_t need;
@@ -66,7 +66,7 @@ static size_t utf8_decode(const unsigned char *p, const unsigned char *end,
 	return need + 1;
 }
 
-static enum cp_class classify_cp(int32_t cp)
+static inline enum cp_class classify_cp(int32_t cp)
 {
 	if (cp < 0x80) {
 		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
@@ -112,8 +112,8 @@ void tok_init(struct tok_reader *r, const char *s, size_t n)
 
 /* Append a word character, folded; a word that grows too long is cut and
  * flagged so it cannot match by accident on its prefix. */
-static void word_append(struct tok_word *w, int32_t cp, const unsigned char *src,
-			size_t srclen)
+static inline void word_append(struct tok_word *w, int32_t cp, const unsigned char *src,
+			       size_t srclen)
 {
 	const char *add;
 	size_t n;

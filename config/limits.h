@@ -17,6 +17,6 @@
 #define LIMIT_PDF_PAGES         500u                  /* pages of one PDF read for text */
 #define LIMIT_CONFIG_LINE       4096u                 /* one line of a config or theme file */
 #define LIMIT_BATCH_MESSAGES    100u                  /* IMAP messages per fetch batch */
-#define LIMIT_BATCH_BYTES       (32u * 1024u * 1024u) /* raw bytes per fetch batch */
+#define LIMIT_BATCH_BYTES       (4u * 1024u * 1024u)  /* raw bytes per fetch batch (one bigger message goes alone) */
 
 #endif

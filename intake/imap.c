@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BACKOFF_MAX_SECONDS 300
 /* RFC 2177: servers may drop an IDLE after 29 minutes; re-issue well inside
@@ -43,14 +44,55 @@ enum event_kind { EVENT_BATCH, EVENT_SWEEP_DONE, EVENT_POLLED, EVENT_ERROR, EVEN
 /* Reconcile at most this often (and on every sweep). */
 #define RECONCILE_EVERY_NS (60ull * 1000000000ull)
 
+struct pending;
+
 struct event {
 	enum event_kind kind;
-	struct imap_batch *batch;   /* EVENT_BATCH */
+	struct pending *pending;    /* EVENT_BATCH */
 	char *message;              /* EVENT_ERROR, owned */
 	uint32_t *uids;             /* EVENT_RECONCILE, owned */
 	size_t n;
 	uint32_t uidvalidity, upto;
 	struct event *next;
+};
+
+/*
+ * The pipeline. The worker fetches a batch's raw bytes and hands them to
+ * the loop, which parses and classifies them on the libuv threadpool
+ * (split into up to PARSE_WAYS_MAX parts) while the worker fetches the
+ * next batch. Parsed batches are stored strictly in fetch order (a later
+ * batch committed before an earlier one would move the cursor past mail
+ * not yet stored). At most MAX_IN_FLIGHT batches, and beyond the first
+ * no more than LIMIT_BATCH_BYTES of raw mail, are between fetch and
+ * acknowledgement, so memory stays bounded whatever the mailbox holds.
+ */
+#define MAX_IN_FLIGHT 2
+#define PARSE_WAYS_MAX 4
+
+struct raw_item {
+	uint32_t uid;
+	int64_t internaldate;
+	size_t off, len;        /* into pending.bytes */
+	uint32_t oversize;      /* full size of a message fetched header-only, else 0 */
+};
+
+struct parse_part {
+	uv_work_t req;
+	struct pending *p;
+	size_t from, to;        /* items parsed by this part */
+	int rc;
+};
+
+struct pending {
+	struct imap_worker *w;
+	struct imap_batch *b;   /* items[i] is parsed from raw[i] */
+	struct raw_item *raw;
+	char *bytes;            /* the raw messages, back to back */
+	size_t n_raw;
+	struct parse_part parts[PARSE_WAYS_MAX];
+	unsigned parts_left;
+	bool parsed, failed;
+	struct pending *next;
 };
 
 struct imap_worker {
@@ -77,9 +119,22 @@ struct imap_worker {
 	uint32_t last_uid;      /* highest UID acknowledged as stored */
 	unsigned int seed;      /* for backoff jitter */
 
+	unsigned generation;    /* of the session; batches carry it */
+	size_t in_flight;       /* batches handed over, not yet acknowledged */
+	uint64_t in_flight_bytes;
+
+	/* Loop-thread state: batches being parsed or waiting for their turn
+	 * to be stored, oldest first. A batch that was not stored poisons the
+	 * rest of its session's batches (never stored out of order). */
+	struct pending *pipe_head, *pipe_tail;
+	unsigned pool_busy;     /* parse parts queued on the threadpool */
+	bool poisoned;
+	unsigned poisoned_generation;
+	bool stopped, closed;   /* imap_worker_stop has run; async handle closed */
+
 	/* Shared, under mu. */
 	struct event *to_loop, *to_loop_tail;
-	struct imap_batch *acked;
+	struct imap_batch *acked, *acked_tail; /* oldest first */
 	bool sweep_requested;
 	bool stopping;
 	int session_fd;         /* socket of the open session, -1 when none */
@@ -146,18 +201,19 @@ static void queue_event(struct imap_worker *w, struct event *e)
 	uv_async_send(&w->async);
 }
 
-static void post_event(struct imap_worker *w, enum event_kind kind, struct imap_batch *b)
+static bool post_event(struct imap_worker *w, enum event_kind kind, struct pending *p)
 {
 	struct event *e = calloc(1, sizeof(*e));
 	if (e == NULL) {
 		/* Nothing is lost: an unposted batch is never flagged, and is
-		 * fetched again after a restart. */
+		 * fetched again. */
 		log_err("source=imap reason=out-of-memory posting to the loop");
-		return;
+		return false;
 	}
 	e->kind = kind;
-	e->batch = b;
+	e->pending = p;
 	queue_event(w, e);
+	return true;
 }
 
 static void post_error(struct imap_worker *w, const char *fmt, ...)
@@ -188,6 +244,186 @@ static void event_free(struct event *e)
 	free(e);
 }
 
+static void batch_free(struct imap_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		response_clear(&b->items[i].r);
+	free(b->items);
+	free(b);
+}
+
+static void pending_free(struct pending *p)
+{
+	if (p == NULL)
+		return;
+	batch_free(p->b);
+	free(p->raw);
+	free(p->bytes);
+	free(p);
+}
+
+void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored)
+{
+	/* The texts are no longer needed; free them here so memory does not
+	 * wait for the worker. */
+	for (size_t i = 0; i < b->n; i++)
+		response_clear(&b->items[i].r);
+	b->stored = stored;
+	if (!stored) {
+		/* Nothing after it in this session may be stored. */
+		w->poisoned = true;
+		w->poisoned_generation = b->generation;
+	}
+	uv_mutex_lock(&w->mu);
+	if (w->stopped) {
+		/* The worker has gone: nobody flags this batch. */
+		uv_mutex_unlock(&w->mu);
+		batch_free(b);
+		return;
+	}
+	b->next = NULL;
+	if (w->acked_tail != NULL)
+		w->acked_tail->next = b;
+	else
+		w->acked = b;
+	w->acked_tail = b;
+	uv_cond_signal(&w->cond);
+	uv_mutex_unlock(&w->mu);
+}
+
+static void on_async_closed(uv_handle_t *handle);
+
+static void worker_destroy(struct imap_worker *w);
+
+/* Free w once its async handle has closed and no parse part still points
+ * at it (the daemon may close every handle at shutdown while parts run). */
+static void release(struct imap_worker *w)
+{
+	if (w->closed && w->pool_busy == 0)
+		worker_destroy(w);
+}
+
+/* Store parsed batches in fetch order (loop thread). */
+static void dispatch(struct imap_worker *w)
+{
+	while (!w->stopped && w->pipe_head != NULL && w->pipe_head->parsed) {
+		struct pending *p = w->pipe_head;
+		w->pipe_head = p->next;
+		if (w->pipe_head == NULL)
+			w->pipe_tail = NULL;
+		struct imap_batch *b = p->b;
+		bool failed = p->failed;
+		p->b = NULL;
+		pending_free(p);
+		if (failed)
+			log_err("source=imap reason=\"out of memory parsing a batch\" action=\"leave it unflagged\"");
+		if (failed || (w->poisoned && b->generation == w->poisoned_generation))
+			imap_worker_ack(w, b, false);
+		else
+			w->cb.on_batch(w->cb_user, b); /* may stop the worker */
+	}
+}
+
+static int parse_item(struct imap_worker *w, struct pending *p, size_t i);
+
+static void parse_work(uv_work_t *req)
+{
+	struct parse_part *part = req->data;
+	for (size_t i = part->from; i < part->to && part->rc == 0; i++)
+		part->rc = parse_item(part->p->w, part->p, i);
+}
+
+static void unlink_pending(struct imap_worker *w, const struct pending *p)
+{
+	struct pending *prev = NULL;
+	for (struct pending *q = w->pipe_head; q != NULL; prev = q, q = q->next) {
+		if (q != p)
+			continue;
+		if (prev != NULL)
+			prev->next = q->next;
+		else
+			w->pipe_head = q->next;
+		if (w->pipe_tail == q)
+			w->pipe_tail = prev;
+		return;
+	}
+}
+
+/* One part of p has ended; returns whether it was the last. */
+static bool part_done(struct pending *p, bool ok)
+{
+	if (!ok)
+		p->failed = true;
+	if (--p->parts_left > 0)
+		return false;
+	/* The raw bytes live on in each response's copy; drop these now. */
+	free(p->raw);
+	p->raw = NULL;
+	free(p->bytes);
+	p->bytes = NULL;
+	p->parsed = true;
+	return true;
+}
+
+static void parse_done(uv_work_t *req, int status)
+{
+	struct parse_part *part = req->data;
+	struct imap_worker *w = part->p->w;
+	struct pending *p = part->p;
+	w->pool_busy--;
+	if (part_done(p, status == 0 && part->rc == 0) && w->stopped) {
+		/* Nobody will store it. */
+		unlink_pending(w, p);
+		pending_free(p);
+	}
+	dispatch(w);
+	release(w);
+}
+
+static unsigned parse_ways(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > PARSE_WAYS_MAX ? PARSE_WAYS_MAX : (unsigned)n;
+}
+
+/* Queue a fetched batch for parsing in parts of about equal bytes. */
+static void start_parsing(struct imap_worker *w, struct pending *p)
+{
+	p->w = w;
+	if (w->pipe_tail != NULL)
+		w->pipe_tail->next = p;
+	else
+		w->pipe_head = p;
+	w->pipe_tail = p;
+	uint64_t total = 0;
+	for (size_t i = 0; i < p->n_raw; i++)
+		total += p->raw[i].len;
+	unsigned ways = parse_ways(), nparts = 0;
+	size_t i = 0;
+	uint64_t done = 0;
+	for (unsigned k = 0; k < ways && i < p->n_raw; k++) {
+		struct parse_part *part = &p->parts[nparts++];
+		part->p = p;
+		part->from = i;
+		uint64_t goal = total * (k + 1) / ways;
+		while (i < p->n_raw && (done < goal || i == part->from || k + 1 == ways))
+			done += p->raw[i++].len;
+		part->to = i;
+	}
+	p->parts_left = nparts + 1; /* +1 held while queueing */
+	for (unsigned k = 0; k < nparts; k++) {
+		p->parts[k].req.data = &p->parts[k];
+		if (uv_queue_work(w->loop, &p->parts[k].req, parse_work, parse_done) == 0)
+			w->pool_busy++;
+		else
+			part_done(p, false);
+	}
+	part_done(p, true);
+	dispatch(w);
+}
+
 static void on_async(uv_async_t *handle)
 {
 	struct imap_worker *w = handle->data;
@@ -199,7 +435,8 @@ static void on_async(uv_async_t *handle)
 		struct event *next = e->next;
 		switch (e->kind) {
 		case EVENT_BATCH:
-			w->cb.on_batch(w->cb_user, e->batch);
+			start_parsing(w, e->pending);
+			e->pending = NULL;
 			break;
 		case EVENT_SWEEP_DONE:
 			w->cb.on_sweep_done(w->cb_user);
@@ -216,31 +453,17 @@ static void on_async(uv_async_t *handle)
 		}
 		event_free(e);
 		e = next;
+		if (w->stopped) {
+			/* A callback stopped the worker: it freed the rest. */
+			while (e != NULL) {
+				next = e->next;
+				pending_free(e->pending);
+				event_free(e);
+				e = next;
+			}
+			return;
+		}
 	}
-}
-
-static void batch_free(struct imap_batch *b)
-{
-	if (b == NULL)
-		return;
-	for (size_t i = 0; i < b->n; i++)
-		response_clear(&b->items[i].r);
-	free(b->items);
-	free(b);
-}
-
-void imap_worker_ack(struct imap_worker *w, struct imap_batch *b, bool stored)
-{
-	/* The texts are no longer needed; free them here so memory does not
-	 * wait for the worker. */
-	for (size_t i = 0; i < b->n; i++)
-		response_clear(&b->items[i].r);
-	b->stored = stored;
-	uv_mutex_lock(&w->mu);
-	b->next = w->acked;
-	w->acked = b;
-	uv_cond_signal(&w->cond);
-	uv_mutex_unlock(&w->mu);
 }
 
 /* Wake the worker from a wait or an IDLE; call with mu held. The IDLE
@@ -289,32 +512,6 @@ static bool has_work(struct imap_worker *w)
 	bool s = w->stopping || w->sweep_requested;
 	uv_mutex_unlock(&w->mu);
 	return s;
-}
-
-/* Hand b to the loop and wait for its verdict. Returns b (now the worker's
- * again) or NULL when stopping before the loop answered (the loop still
- * owns b then and frees it through the normal ack path). */
-static struct imap_batch *hand_over(struct imap_worker *w, struct imap_batch *b)
-{
-	mark_progress(w, false); /* waiting on the loop, not the server */
-	post_event(w, EVENT_BATCH, b);
-	uv_mutex_lock(&w->mu);
-	for (;;) {
-		for (struct imap_batch **p = &w->acked; *p != NULL; p = &(*p)->next) {
-			if (*p == b) {
-				*p = b->next;
-				w->busy = true;
-				w->last_progress = uv_hrtime();
-				uv_mutex_unlock(&w->mu);
-				return b;
-			}
-		}
-		if (w->stopping)
-			break;
-		uv_cond_wait(&w->cond, &w->mu);
-	}
-	uv_mutex_unlock(&w->mu);
-	return NULL;
 }
 
 /* ---- session --------------------------------------------------------- */
@@ -745,10 +942,10 @@ oom:
 	return MAILIMAP_ERROR_MEMORY;
 }
 
-static int add_item(struct imap_worker *w, struct imap_batch *b, uint32_t uidvalidity,
+/* Parse and classify one fetched message into f (a threadpool thread). */
+static int add_item(struct imap_worker *w, struct imap_fetched *f, uint32_t uidvalidity,
 		    const struct fetched_att *a, const char *oversize_reason)
 {
-	struct imap_fetched *f = &b->items[b->n];
 	memset(f, 0, sizeof(*f));
 	f->uid = a->uid;
 	if (mime_normalise((const unsigned char *)a->body, a->body_len, &f->r) != 0)
@@ -785,16 +982,83 @@ static int add_item(struct imap_worker *w, struct imap_batch *b, uint32_t uidval
 		response_clear(&f->r);
 		return -1;
 	}
-	b->n++;
-	if (a->uid > b->highest_uid)
-		b->highest_uid = a->uid;
 	return 0;
 }
 
-/* Fetch bodies (or only headers) for uids into b. */
-static int fetch_into(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
-		      const uint32_t *uids, size_t n, bool header_only, struct imap_batch *b,
-		      const uint32_t *sizes)
+static int parse_item(struct imap_worker *w, struct pending *p, size_t i)
+{
+	const struct raw_item *ri = &p->raw[i];
+	struct fetched_att a = {
+		.uid = ri->uid, .internaldate = ri->internaldate,
+		.body = p->bytes + ri->off, .body_len = ri->len,
+	};
+	char reason[128];
+	if (ri->oversize > 0) {
+		snprintf(reason, sizeof(reason), "message of %u bytes is over the cap of %u bytes",
+			 (unsigned)ri->oversize, LIMIT_MESSAGE_BYTES);
+		log_warn("source=imap uid=%u reason=\"%s\" action=quarantine", (unsigned)ri->uid, reason);
+	}
+	return add_item(w, &p->b->items[i], p->b->uidvalidity, &a, ri->oversize > 0 ? reason : NULL);
+}
+
+/* Bodies fetched by one or two UID FETCHes, copied into one pending batch
+ * (the libetpan results are freed on this thread right after). */
+struct gather {
+	struct raw_item *raw;
+	size_t n, cap;
+	char *bytes;
+	size_t len, bytes_cap;
+};
+
+static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
+		      const uint32_t *sizes, size_t n, bool header_only)
+{
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct fetched_att a;
+		read_att(clist_content(it), &a);
+		if (a.uid == 0 || a.body == NULL)
+			continue; /* an unsolicited FETCH (flag change) */
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 64;
+			struct raw_item *r = realloc(g->raw, cap * sizeof(*r));
+			if (r == NULL)
+				return -1;
+			g->raw = r;
+			g->cap = cap;
+		}
+		if (g->len + a.body_len + 1 > g->bytes_cap) {
+			size_t cap = g->bytes_cap ? g->bytes_cap : 1u << 20;
+			while (cap < g->len + a.body_len + 1)
+				cap *= 2;
+			char *b = realloc(g->bytes, cap);
+			if (b == NULL)
+				return -1;
+			g->bytes = b;
+			g->bytes_cap = cap;
+		}
+		struct raw_item *ri = &g->raw[g->n++];
+		ri->uid = a.uid;
+		ri->internaldate = a.internaldate;
+		ri->off = g->len;
+		ri->len = a.body_len;
+		ri->oversize = 0;
+		if (header_only) {
+			for (size_t i = 0; i < n; i++)
+				if (uids[i] == a.uid)
+					ri->oversize = sizes[i] > 0 ? sizes[i] : 1;
+			if (ri->oversize == 0)
+				ri->oversize = LIMIT_MESSAGE_BYTES + 1u;
+		}
+		if (a.body_len > 0)
+			memcpy(g->bytes + g->len, a.body, a.body_len);
+		g->len += a.body_len;
+	}
+	return 0;
+}
+
+/* Fetch bodies (or only headers) for uids into g. */
+static int fetch_into(mailimap *imap, const uint32_t *uids, size_t n, bool header_only,
+		      struct gather *g, const uint32_t *sizes)
 {
 	if (n == 0)
 		return MAILIMAP_NO_ERROR;
@@ -802,28 +1066,10 @@ static int fetch_into(struct imap_worker *w, mailimap *imap, uint32_t uidvalidit
 	int rc = fetch(imap, uids, n, false, header_only, &result);
 	if (rc != MAILIMAP_NO_ERROR)
 		return rc;
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		struct fetched_att a;
-		read_att(clist_content(it), &a);
-		if (a.uid == 0 || a.body == NULL)
-			continue; /* an unsolicited FETCH (flag change) */
-		char reason[128];
-		if (header_only) {
-			uint32_t size = 0;
-			for (size_t i = 0; i < n; i++)
-				if (uids[i] == a.uid)
-					size = sizes[i];
-			snprintf(reason, sizeof(reason), "message of %u bytes is over the cap of %u bytes",
-				 (unsigned)size, LIMIT_MESSAGE_BYTES);
-			log_warn("source=imap uid=%u reason=\"%s\" action=quarantine", (unsigned)a.uid, reason);
-		}
-		if (add_item(w, b, uidvalidity, &a, header_only ? reason : NULL) != 0) {
-			mailimap_fetch_list_free(result);
-			return MAILIMAP_ERROR_MEMORY;
-		}
-	}
+	if (gather_add(g, result, uids, sizes, n, header_only) != 0)
+		rc = MAILIMAP_ERROR_MEMORY;
 	mailimap_fetch_list_free(result);
-	return MAILIMAP_NO_ERROR;
+	return rc;
 }
 
 /* UID STORE +FLAGS.SILENT (flag); takes ownership of flag. */
@@ -898,18 +1144,6 @@ static int after_store(struct imap_worker *w, mailimap *imap, const uint32_t *ui
 	return rc;
 }
 
-static int after_store_batch(struct imap_worker *w, mailimap *imap, const struct imap_batch *b)
-{
-	uint32_t *uids = malloc((b->n ? b->n : 1) * sizeof(*uids));
-	if (uids == NULL)
-		return MAILIMAP_ERROR_MEMORY;
-	for (size_t i = 0; i < b->n; i++)
-		uids[i] = b->items[i].uid;
-	int rc = after_store(w, imap, uids, b->n);
-	free(uids);
-	return rc;
-}
-
 /*
  * A crash between a commit and what follows it on the server leaves stored
  * mail unflagged (or unmoved); the cursor has moved past it, so finish the
@@ -935,6 +1169,126 @@ static int finish_stored(struct imap_worker *w, mailimap *imap)
 	return rc;
 }
 
+/* Whether a batch of `bytes` more may be fetched now. */
+static bool has_room(const struct imap_worker *w, uint64_t bytes)
+{
+	return w->in_flight == 0 ||
+	       (w->in_flight < MAX_IN_FLIGHT &&
+		w->in_flight_bytes + bytes <= (uint64_t)MAX_IN_FLIGHT * LIMIT_BATCH_BYTES);
+}
+
+/*
+ * Take the loop's verdicts (they come in fetch order) and set \Seen (and
+ * move) on what was stored, in one command for all of them. Then, when
+ * `all`, wait until nothing is in flight, else until a batch of
+ * next_bytes fits. imap NULL: the session is broken, flag nothing (the
+ * next session finishes the job, see finish_stored). Returns the first
+ * error; a batch not stored is one.
+ */
+static int settle(struct imap_worker *w, mailimap *imap, uint64_t next_bytes, bool all)
+{
+	int rc = MAILIMAP_NO_ERROR;
+	for (;;) {
+		uv_mutex_lock(&w->mu);
+		struct imap_batch *acked = w->acked;
+		w->acked = w->acked_tail = NULL;
+		bool stopping = w->stopping;
+		uv_mutex_unlock(&w->mu);
+		if (acked != NULL) {
+			size_t n = 0, cap = 0;
+			for (struct imap_batch *b = acked; b != NULL; b = b->next)
+				cap += b->n;
+			uint32_t *uids = malloc((cap ? cap : 1) * sizeof(*uids));
+			bool failed = false;
+			while (acked != NULL) {
+				struct imap_batch *b = acked;
+				acked = b->next;
+				w->in_flight--;
+				w->in_flight_bytes -= b->raw_bytes;
+				if (!b->stored) {
+					if (!failed)
+						log_err("source=imap reason=\"batch not stored; leaving it unflagged\"");
+					failed = true;
+				} else {
+					if (b->highest_uid > w->last_uid)
+						w->last_uid = b->highest_uid;
+					/* Flag only on the session that fetched it. */
+					for (size_t i = 0; uids != NULL && b->generation == w->generation && i < b->n; i++)
+						uids[n++] = b->items[i].uid;
+					log_debug("source=imap event=batch-stored count=%zu highest_uid=%u", b->n,
+						  (unsigned)b->highest_uid);
+				}
+				batch_free(b);
+			}
+			if (imap != NULL && rc == MAILIMAP_NO_ERROR) {
+				int r = uids != NULL ? after_store(w, imap, uids, n) : MAILIMAP_ERROR_MEMORY;
+				if (r != MAILIMAP_NO_ERROR) {
+					log_warn("source=imap reason=\"after storing (\\Seen%s): %s\" (stored all the same)",
+						 w->processed != NULL ? ", move" : "", imap_error_name(r));
+					rc = r;
+				}
+			}
+			free(uids);
+			if (failed && rc == MAILIMAP_NO_ERROR)
+				rc = MAILIMAP_ERROR_STREAM;
+			continue;
+		}
+		if (all ? w->in_flight == 0 : (rc != MAILIMAP_NO_ERROR || has_room(w, next_bytes)))
+			return rc;
+		if (stopping)
+			return rc != MAILIMAP_NO_ERROR ? rc : MAILIMAP_ERROR_STREAM;
+		mark_progress(w, false); /* waiting on the loop, not the server */
+		uv_mutex_lock(&w->mu);
+		while (w->acked == NULL && !w->stopping)
+			uv_cond_wait(&w->cond, &w->mu);
+		uv_mutex_unlock(&w->mu);
+		mark_progress(w, true);
+	}
+}
+
+/* Fetch one batch (small messages whole, oversized ones header only) and
+ * hand it to the loop. */
+static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
+		       const uint32_t *small, size_t nsmall, const uint32_t *big,
+		       const uint32_t *big_sizes, size_t nbig, uint64_t bytes)
+{
+	struct gather g = {0};
+	int rc = fetch_into(imap, small, nsmall, false, &g, NULL);
+	if (rc == MAILIMAP_NO_ERROR)
+		rc = fetch_into(imap, big, nbig, true, &g, big_sizes);
+	struct pending *p = NULL;
+	struct imap_batch *b = NULL;
+	if (rc == MAILIMAP_NO_ERROR &&
+	    ((p = calloc(1, sizeof(*p))) == NULL || (b = calloc(1, sizeof(*b))) == NULL ||
+	     (b->items = calloc(g.n ? g.n : 1, sizeof(*b->items))) == NULL))
+		rc = MAILIMAP_ERROR_MEMORY;
+	if (rc != MAILIMAP_NO_ERROR) {
+		free(g.raw);
+		free(g.bytes);
+		free(b);
+		free(p);
+		return rc;
+	}
+	b->uidvalidity = uidvalidity;
+	b->generation = w->generation;
+	b->raw_bytes = bytes;
+	b->n = g.n;
+	for (size_t i = 0; i < g.n; i++)
+		if (g.raw[i].uid > b->highest_uid)
+			b->highest_uid = g.raw[i].uid;
+	p->b = b;
+	p->raw = g.raw;
+	p->n_raw = g.n;
+	p->bytes = g.bytes;
+	if (!post_event(w, EVENT_BATCH, p)) {
+		pending_free(p);
+		return MAILIMAP_ERROR_MEMORY;
+	}
+	w->in_flight++;
+	w->in_flight_bytes += bytes;
+	return MAILIMAP_NO_ERROR;
+}
+
 /* Fetch one chunk of at most LIMIT_BATCH_MESSAGES UIDs, split by bytes. */
 static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity,
 			 const uint32_t *uids, size_t n)
@@ -947,7 +1301,8 @@ static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvali
 	uint32_t *sizes = calloc(n, sizeof(*sizes));
 	uint32_t *big = calloc(n, sizeof(*big));
 	uint32_t *big_sizes = calloc(n, sizeof(*big_sizes));
-	if (sizes == NULL || big == NULL || big_sizes == NULL) {
+	uint32_t *small = calloc(n, sizeof(*small));
+	if (sizes == NULL || big == NULL || big_sizes == NULL || small == NULL) {
 		rc = MAILIMAP_ERROR_MEMORY;
 		goto out;
 	}
@@ -961,7 +1316,7 @@ static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvali
 	size_t start = 0;
 	while (start < n && rc == MAILIMAP_NO_ERROR) {
 		/* One batch: as many messages as fit under the byte cap. */
-		size_t end = start, nbig = 0;
+		size_t end = start, nbig = 0, nsmall = 0;
 		uint64_t bytes = 0;
 		while (end < n) {
 			if (sizes[end] > LIMIT_MESSAGE_BYTES) {
@@ -971,62 +1326,23 @@ static int process_chunk(struct imap_worker *w, mailimap *imap, uint32_t uidvali
 			}
 			if (end > start && bytes + sizes[end] > LIMIT_BATCH_BYTES)
 				break;
-			bytes += sizes[end++];
+			bytes += sizes[end];
+			small[nsmall++] = uids[end++];
 		}
-		struct imap_batch *b = calloc(1, sizeof(*b));
-		if (b == NULL || (b->items = calloc(end - start, sizeof(*b->items))) == NULL) {
-			free(b);
-			rc = MAILIMAP_ERROR_MEMORY;
-			break;
-		}
-		b->uidvalidity = uidvalidity;
-		uint32_t *small = malloc((end - start) * sizeof(*small));
-		size_t nsmall = 0;
-		if (small == NULL) {
-			batch_free(b);
-			rc = MAILIMAP_ERROR_MEMORY;
-			break;
-		}
-		for (size_t i = start; i < end; i++)
-			if (sizes[i] <= LIMIT_MESSAGE_BYTES)
-				small[nsmall++] = uids[i];
-		rc = fetch_into(w, imap, uidvalidity, small, nsmall, false, b, NULL);
-		if (rc == MAILIMAP_NO_ERROR)
-			rc = fetch_into(w, imap, uidvalidity, big, nbig, true, b, big_sizes);
-		free(small);
-		if (rc != MAILIMAP_NO_ERROR) {
-			batch_free(b);
-			break;
-		}
-		size_t count = b->n;
-		b = hand_over(w, b);
-		if (b == NULL) {
-			/* Stopping: post_event() queued the batch for the loop,
-			 * which owns and frees it now. */
-			rc = MAILIMAP_ERROR_STREAM; /* NOLINT(clang-analyzer-unix.Malloc) */
-			break;
-		}
-		if (!b->stored) {
-			log_err("source=imap reason=\"batch not stored; leaving it unflagged\"");
-			batch_free(b);
+		/* Flag what the loop has stored meanwhile; wait if too much is
+		 * in flight for this batch. */
+		rc = settle(w, imap, bytes, false);
+		if (rc == MAILIMAP_NO_ERROR && is_stopping(w))
 			rc = MAILIMAP_ERROR_STREAM;
-			break;
-		}
-		if (b->highest_uid > w->last_uid)
-			w->last_uid = b->highest_uid;
-		rc = after_store_batch(w, imap, b);
-		if (rc != MAILIMAP_NO_ERROR)
-			log_warn("source=imap reason=\"after storing (\\Seen%s): %s\" (stored all the same)",
-				 w->processed != NULL ? ", move" : "", imap_error_name(rc));
-		log_debug("source=imap event=batch-stored count=%zu highest_uid=%u", count,
-			  (unsigned)b->highest_uid);
-		batch_free(b);
+		if (rc == MAILIMAP_NO_ERROR)
+			rc = fetch_batch(w, imap, uidvalidity, small, nsmall, big, big_sizes, nbig, bytes);
 		start = end;
 	}
 out:
 	free(sizes);
 	free(big);
 	free(big_sizes);
+	free(small);
 	mailimap_fetch_list_free(result);
 	return rc;
 }
@@ -1058,7 +1374,11 @@ static int poll_once(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity
 		rc = process_chunk(w, imap, uidvalidity, uids + i, len);
 	}
 	free(uids);
-	return rc;
+	/* Everything handed over is answered before the pass ends (a sweep
+	 * is done only then); after an error nothing more is sent on this
+	 * session, but the cursor still learns what was stored. */
+	int r = settle(w, rc == MAILIMAP_NO_ERROR ? imap : NULL, 0, true);
+	return rc != MAILIMAP_NO_ERROR ? rc : r;
 }
 
 /* Tell the loop which UIDs the server holds up to the stored cursor. */
@@ -1132,6 +1452,7 @@ static void worker_main(void *arg)
 			back_off(w, &backoff);
 			continue;
 		}
+		w->generation++;
 		bool failed = false;
 		bool idle = w->use_idle && server_has_idle(imap) &&
 			    mailstream_setup_idle(imap->imap_stream) == 0;
@@ -1319,12 +1640,18 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	return 0;
 }
 
-static void on_async_closed(uv_handle_t *handle)
+static void worker_destroy(struct imap_worker *w)
 {
-	struct imap_worker *w = handle->data;
 	uv_cond_destroy(&w->cond);
 	uv_mutex_destroy(&w->mu);
 	worker_free(w);
+}
+
+static void on_async_closed(uv_handle_t *handle)
+{
+	struct imap_worker *w = handle->data;
+	w->closed = true;
+	release(w);
 }
 
 void imap_worker_stop(struct imap_worker *w)
@@ -1342,12 +1669,14 @@ void imap_worker_stop(struct imap_worker *w)
 	wake_locked(w);
 	uv_mutex_unlock(&w->mu);
 	uv_thread_join(&w->thread);
-	/* Batches still queued for the loop were never stored: drop them
-	 * unflagged (they are fetched again on the next start). */
+	/* Batches still queued for the loop, or parsed and waiting their turn,
+	 * were never stored: drop them unflagged (they are fetched again on
+	 * the next start). Those still being parsed are dropped when their
+	 * parse ends; w lives until then. */
 	struct event *e = w->to_loop;
 	while (e != NULL) {
 		struct event *next = e->next;
-		batch_free(e->batch);
+		pending_free(e->pending);
 		event_free(e);
 		e = next;
 	}
@@ -1358,6 +1687,21 @@ void imap_worker_stop(struct imap_worker *w)
 		batch_free(b);
 		b = next;
 	}
-	w->acked = NULL;
+	w->acked = w->acked_tail = NULL;
+	uv_mutex_lock(&w->mu);
+	w->stopped = true;
+	uv_mutex_unlock(&w->mu);
+	struct pending **pp = &w->pipe_head;
+	w->pipe_tail = NULL;
+	while (*pp != NULL) {
+		struct pending *p = *pp;
+		if (p->parsed) {
+			*pp = p->next;
+			pending_free(p);
+		} else {
+			w->pipe_tail = p;
+			pp = &p->next;
+		}
+	}
 	uv_close((uv_handle_t *)&w->async, on_async_closed);
 }

@@ -3,13 +3,17 @@
  *
  * Thread model: libetpan is blocking, so each mailbox gets one worker
  * thread that alone owns its mailimap session (connect, TLS, login,
- * select, search, fetch, flag). The worker also parses (GMime) and
- * classifies what it fetched, so the loop thread only stores. It hands one
- * bounded batch at a time to the loop (locked queue + uv_async_send) and
- * waits until the loop says whether the batch was committed; only then
- * does it set \Seen on those messages (stored before acknowledged). A
- * batch that was not committed is never flagged and is fetched again after
- * a restart; the idempotency key keeps that from making duplicates.
+ * select, search, fetch, flag). It hands each bounded batch of raw mail to
+ * the loop (locked queue + uv_async_send) and goes on fetching the next
+ * one; the loop has the batch parsed (GMime) and classified on the libuv
+ * threadpool, and stores batches strictly in fetch order, one transaction
+ * each. Only once the loop says a batch was committed does the worker set
+ * \Seen on those messages (stored before acknowledged), between fetches.
+ * At most a few batches (and about LIMIT_BATCH_BYTES of raw mail) are in
+ * flight at once. A batch that was not committed is never flagged, nor is
+ * any later batch of that session stored; they are fetched again after a
+ * reconnect or restart, and the idempotency key keeps that from making
+ * duplicates.
  *
  * Which messages are fetched never depends on \Seen: the worker asks for
  * every UID above the highest stored one, and rescans from UID 1 when the
@@ -42,6 +46,10 @@ struct imap_batch {
 	struct imap_fetched *items;
 	size_t n;
 	bool stored;            /* set by imap_worker_ack */
+	/* The worker's bookkeeping: its session, and the raw bytes counted
+	 * against its in-flight bound. */
+	unsigned generation;
+	uint64_t raw_bytes;
 	struct imap_batch *next;
 };
 
@@ -94,9 +102,11 @@ void imap_worker_sweep(struct imap_worker *w);
 
 /*
  * Stop the worker: it finishes the command in flight, and leaves unflagged
- * whatever the loop has not acknowledged. Blocks until the thread has
- * ended (bounded by the network timeout), closes the async handle, and
- * frees w once the loop has run the close callback. Call on the loop.
+ * whatever the loop has not acknowledged (batches still being parsed are
+ * dropped when their parse ends). Blocks until the thread has ended
+ * (bounded by the network timeout), closes the async handle, and frees w
+ * once the loop has run the close callback and no parse is left. Call on
+ * the loop; on_batch is not called after it.
  */
 void imap_worker_stop(struct imap_worker *w);
 

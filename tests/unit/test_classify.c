@@ -281,6 +281,50 @@ END_TEST
 
 /* ---- matching ---- */
 
+/* Classification caches words per thread, keyed by the theme set: a set
+ * loaded after another was freed (often at the same address) must get its
+ * own answers, and so must two live sets used in turn. */
+static const char *only_theme(const struct theme_set *ts, const char *text)
+{
+	static char id[64];
+	struct theme_hit *hits;
+	size_t n;
+	ck_assert_int_eq(classify_text(ts, NULL, text, &hits, &n), 0);
+	snprintf(id, sizeof(id), "%s", n > 0 ? hits[0].theme_id : "-");
+	classify_free_hits(hits, n);
+	return id;
+}
+
+START_TEST(word_cache_follows_the_set)
+{
+	char err[1024] = "";
+	const char *text = "The burglary rate and the parking fines worry me.";
+	struct theme_set *a = themes_load(write_file(SET "[theme a]\nlabel = A\nterm = burglary | 5\n"),
+					  err, sizeof(err));
+	ck_assert_msg(a != NULL, "%s", err);
+	ck_assert_str_eq(only_theme(a, text), "a");
+	themes_free(a);
+	struct theme_set *b = themes_load(write_file(SET "[theme b]\nlabel = B\nterm = parking | 5\n"),
+					  err, sizeof(err));
+	ck_assert_msg(b != NULL, "%s", err);
+	ck_assert_str_eq(only_theme(b, text), "b");
+	/* a's "burglary" (its stem id 0, as b's "parking" is) means nothing to b */
+	ck_assert_str_eq(only_theme(b, "The burglary worries me."), "-");
+	struct theme_set *c = themes_load(write_file(SET "[theme c]\nlabel = C\nterm = fines | 5\n"),
+					  err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_str_eq(only_theme(c, text), "c");
+		ck_assert_str_eq(only_theme(b, text), "b");
+		ck_assert_str_eq(only_theme(c, "The parking worries me."), "-");
+		ck_assert_str_eq(only_theme(b, "The fines worry me."), "-");
+	}
+	ck_assert_str_eq(only_theme(c, "nothing of note here"), "-");
+	themes_free(b);
+	themes_free(c);
+}
+END_TEST
+
 /* The ids a text gets, space-separated in hit order. */
 static void themes_of(const char *subject, const char *text, char *out,
 		      size_t len)
@@ -760,6 +804,7 @@ static Suite *classify_suite(void)
 	tcase_add_test(tc, error_cannot_open);
 	tcase_add_test(tc, error_output_truncated);
 	tcase_add_test(tc, good_file_with_comments);
+	tcase_add_test(tc, word_cache_follows_the_set);
 	tcase_add_test(tc, against_terms_lower);
 	suite_add_tcase(s, tc);
 	return s;
