@@ -129,7 +129,7 @@ static int write_one(struct storage *st, const struct config *cfg, const struct 
 	}
 	if (report_write(f_out, f, st, cfg, ts, now, true, err, errlen) != 0)
 		goto unlink_tmp;
-	if (fchmod(fileno(f_out), 0640) != 0 || fsync(fileno(f_out)) != 0) {
+	if (fchmod(fileno(f_out), 0600) != 0 || fsync(fileno(f_out)) != 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto unlink_tmp;
 	}
@@ -165,7 +165,7 @@ int report_write_closing(const struct config *cfg, const struct theme_set *ts,
 	struct tm tm;
 	gmtime_r(&closes, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	if (mkdir(cfg->report_folder, 0750) != 0 && errno != EEXIST) {
+	if (mkdir(cfg->report_folder, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", cfg->report_folder, strerror(errno));
 		return -1;
 	}

@@ -16,6 +16,8 @@ expected="usr/bin/consultctl
 usr/lib/systemd/system/consultd.service
 usr/lib/systemd/system/consultd@.service
 usr/sbin/consultd
+usr/share/consultd/areas/london-boroughs.areas
+usr/share/consultd/themes/london-pcp.accuracy
 usr/share/consultd/themes/london-pcp.themes
 usr/share/doc/consultd/examples/consultd.conf.example
 usr/share/doc/consultd/theme-file.md
