@@ -22,12 +22,12 @@ summary() {
 	echo "== coverage of consultd's own code (gcovr $(gcovr --version | awk 'NR==1 {print $2}'))"
 	gcovr --root . --object-directory "$build" \
 		--filter 'daemon/' --filter 'intake/' --filter 'classify/' \
-		--filter 'storage/' --filter 'report/' --filter 'ctl/' --filter 'config/' \
+		--filter 'storage/' --filter 'report/' --filter 'ctl/' --filter 'config/' --filter 'receipts/' --filter 'net/' \
 		--exclude-unreachable-branches --exclude-throw-branches \
 		--sort-percentage --txt - "$@"
 	gcovr --root . --object-directory "$build" \
 		--filter 'daemon/' --filter 'intake/' --filter 'classify/' \
-		--filter 'storage/' --filter 'report/' --filter 'ctl/' --filter 'config/' \
+		--filter 'storage/' --filter 'report/' --filter 'ctl/' --filter 'config/' --filter 'receipts/' --filter 'net/' \
 		--exclude-unreachable-branches --print-summary --txt /dev/null
 }
 

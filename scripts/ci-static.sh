@@ -5,14 +5,14 @@
 #
 # BUILD_DIR must hold compile_commands.json (every CMake build here writes
 # one). Only daemon/ intake/ classify/ storage/ report/ ctl/ config/
-# receipts/ are analysed: not tests, fuzzers or libraries. Any finding
+# receipts/ net/ are analysed: not tests, fuzzers or libraries. Any finding
 # fails the run.
 # Suppressions live in .ci/cppcheck.supp and .clang-tidy (checks turned
 # off) or as NOLINT comments at the line, each with its reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:?usage: ci-static.sh BUILD_DIR}
-dirs=(daemon intake classify storage report ctl config receipts)
+dirs=(daemon intake classify storage report ctl config receipts net)
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
 
