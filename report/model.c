@@ -577,7 +577,8 @@ static void make_shingles(const char *text, struct shingles *sh)
 		if (++nw >= 3)
 			sh->h[sh->n++] = (w[0] * 31u + w[1]) * 31u + w[2];
 	}
-	qsort(sh->h, sh->n, sizeof(sh->h[0]), cmp_u32);
+	if (sh->n > 1) /* qsort must not see NULL, even for none */
+		qsort(sh->h, sh->n, sizeof(sh->h[0]), cmp_u32);
 	size_t u = 0;
 	for (size_t i = 0; i < sh->n; i++)
 		if (u == 0 || sh->h[u - 1] != sh->h[i])
@@ -866,7 +867,8 @@ static int respondents(struct ctx *c)
 			free(m->organisations[i].name);
 		m->n_organisations_listed = REPORT_MAX_LISTED;
 	}
-	qsort(m->areas, m->n_areas, sizeof(*m->areas), cmp_area);
+	if (m->n_areas > 1) /* qsort must not see NULL, even for none */
+		qsort(m->areas, m->n_areas, sizeof(*m->areas), cmp_area);
 	for (size_t i = 0; i < m->n_areas; i++) {
 		const char *l = area_label(c->areas, m->areas[i].name);
 		char *clean = redact_clean(m->areas[i].name);
@@ -963,7 +965,8 @@ static int questions(struct ctx *c)
 	struct report_model *m = c->m;
 	for (size_t i = 0; i < m->n_questions; i++) {
 		struct report_question *k = &m->questions[i];
-		qsort(k->items, k->n_items, sizeof(*k->items), cmp_item);
+		if (k->n_items > 1)
+			qsort(k->items, k->n_items, sizeof(*k->items), cmp_item);
 		for (size_t j = 0; !k->choice && j < k->n_items; j++) {
 			long ti = themes_find(c->ts, k->items[j].name);
 			if (ti >= 0 && (k->items[j].label = strdup(themes_label(c->ts, (size_t)ti))) == NULL)
@@ -981,7 +984,8 @@ static int questions(struct ctx *c)
 	for (size_t i = 0; i < m->n_questions; i++)
 		order[i] = i;
 	sort_qs = c->qs;
-	qsort(order, m->n_questions, sizeof(*order), cmp_question);
+	if (m->n_questions > 1)
+		qsort(order, m->n_questions, sizeof(*order), cmp_question);
 	memcpy(copy, m->questions, m->n_questions * sizeof(*copy));
 	for (size_t i = 0; i < m->n_questions; i++)
 		m->questions[i] = copy[order[i]];
@@ -1073,7 +1077,8 @@ int report_model_build(struct report_model *m, struct storage *st, const struct 
 	int rc = pass(&c);
 	if (rc == 0) {
 		sort_ts = ts;
-		qsort(m->themes, m->n_themes, sizeof(*m->themes), cmp_theme);
+		if (m->n_themes > 1)
+			qsort(m->themes, m->n_themes, sizeof(*m->themes), cmp_theme);
 		rc = excerpts(&c);
 	}
 	if (rc == 0)

@@ -627,7 +627,7 @@ START_TEST(closing_files)
 		struct stat sb;
 		snprintf(p, sizeof(p), "%s/closing-summary-2022-01-10.%s", cfg->report_folder, ext[i]);
 		ck_assert_msg(stat(p, &sb) == 0 && sb.st_size > 100, "%s", p);
-		ck_assert_int_eq(sb.st_mode & 0777, 0640);
+		ck_assert_int_eq(sb.st_mode & 0777, 0600); /* personal data: owner only */
 	}
 	ck_assert_int_eq(count_dir(cfg->report_folder, "."), 2); /* . and .. only: no temporaries */
 }
