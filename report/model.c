@@ -986,7 +986,8 @@ static int questions(struct ctx *c)
 	sort_qs = c->qs;
 	if (m->n_questions > 1)
 		qsort(order, m->n_questions, sizeof(*order), cmp_question);
-	memcpy(copy, m->questions, m->n_questions * sizeof(*copy));
+	if (m->n_questions > 0)
+		memcpy(copy, m->questions, m->n_questions * sizeof(*copy));
 	for (size_t i = 0; i < m->n_questions; i++)
 		m->questions[i] = copy[order[i]];
 	free(copy);
