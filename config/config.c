@@ -284,6 +284,34 @@ static struct imap_config *mailbox_for(struct loader *ld, int line, const char *
 	return m;
 }
 
+/* A systemd credential's file: systemd puts LoadCredential= files in
+ * $CREDENTIALS_DIRECTORY, for every Exec line of the unit, --check-config
+ * included. */
+static void set_credential(struct loader *ld, int line, const char *sec, const char *name,
+			   const char *value, char **dst)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
+	    strcmp(value, "..") == 0) {
+		add_error(ld, line, sec, name, "'%s' is not a credential name", value);
+		return;
+	}
+	if (dir == NULL || dir[0] != '/') {
+		add_error(ld, line, sec, name,
+			  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
+		return;
+	}
+	size_t n = strlen(dir) + strlen(value) + 2;
+	char *p = malloc(n);
+	if (p == NULL) {
+		ld->oom = true;
+		return;
+	}
+	snprintf(p, n, "%s/%s", dir, value);
+	free(*dst);
+	*dst = p;
+}
+
 static int on_imap(struct loader *ld, int line, const char *sec, const char *name, const char *value)
 {
 	size_t index;
@@ -349,28 +377,10 @@ static int on_imap(struct loader *ld, int line, const char *sec, const char *nam
 		else
 			m->timeout = (int)secs;
 	} else if (strcmp(name, "password_credential") == 0) {
-		/* systemd puts LoadCredential= files in $CREDENTIALS_DIRECTORY,
-		 * for every Exec line of the unit, --check-config included. */
-		const char *dir = getenv("CREDENTIALS_DIRECTORY");
 		if (seen->password_file)
 			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
-		else if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
-			 strcmp(value, "..") == 0)
-			add_error(ld, line, sec, name, "'%s' is not a credential name", value);
-		else if (dir == NULL || dir[0] != '/')
-			add_error(ld, line, sec, name,
-				  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
-		else {
-			size_t n = strlen(dir) + strlen(value) + 2;
-			char *p = malloc(n);
-			if (p == NULL) {
-				ld->oom = true;
-			} else {
-				snprintf(p, n, "%s/%s", dir, value);
-				free(m->password_file);
-				m->password_file = p;
-			}
-		}
+		else
+			set_credential(ld, line, sec, name, value, &m->password_file);
 		seen->password_credential = true;
 	} else if (strcmp(name, "mailbox") == 0) {
 		if (value[0] == '\0')
@@ -542,26 +552,10 @@ static int on_receipts(struct loader *ld, int line, const char *name, const char
 			set_string(ld, &rc->password_file, value, true);
 		seen->password_file = true;
 	} else if (strcmp(name, "password_credential") == 0) {
-		const char *dir = getenv("CREDENTIALS_DIRECTORY");
 		if (seen->password_file)
 			add_error(ld, line, sec, name, "set either password_file or password_credential, not both");
-		else if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
-			 strcmp(value, "..") == 0)
-			add_error(ld, line, sec, name, "'%s' is not a credential name", value);
-		else if (dir == NULL || dir[0] != '/')
-			add_error(ld, line, sec, name,
-				  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
-		else {
-			size_t n = strlen(dir) + strlen(value) + 2;
-			char *p = malloc(n);
-			if (p == NULL) {
-				ld->oom = true;
-			} else {
-				snprintf(p, n, "%s/%s", dir, value);
-				free(rc->password_file);
-				rc->password_file = p;
-			}
-		}
+		else
+			set_credential(ld, line, sec, name, value, &rc->password_file);
 		seen->password_credential = true;
 	} else if (strcmp(name, "timeout") == 0) {
 		int64_t secs;
