@@ -334,7 +334,7 @@ void classify_free_hits(struct theme_hit *hits, size_t n)
 
 char *classify_own_words(const char *text)
 {
-	const char *mark = strncmp(text, ATTACHMENT_MARK + 2, strlen(ATTACHMENT_MARK) - 2) == 0
+	const char *mark = strncmp(text, &ATTACHMENT_MARK[2], strlen(ATTACHMENT_MARK) - 2) == 0
 				   ? text /* no body text: only attachments */
 				   : strstr(text, ATTACHMENT_MARK);
 	size_t body_len = mark != NULL ? (size_t)(mark - text) : strlen(text);

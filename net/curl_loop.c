@@ -47,7 +47,7 @@ static void on_handle_closed(uv_handle_t *h)
 	maybe_free(cl);
 }
 
-static struct transfer *unlink_transfer(struct curl_loop *cl, CURL *easy)
+static struct transfer *unlink_transfer(struct curl_loop *cl, const CURL *easy)
 {
 	for (struct transfer **p = &cl->transfers; *p != NULL; p = &(*p)->next) {
 		if ((*p)->easy == easy) {
