@@ -391,6 +391,9 @@ int main(int argc, char **argv)
 			   " last_poll_at, reconciled_at, server_count, missing_count)"
 			   " SELECT 'imap:consultation@example.org/INBOX', 1, count(*), max(stored_at),"
 			   " max(stored_at), max(stored_at), count(*), 0 FROM responses;"
+			   /* consultd indexes what it stores in the same transaction;
+			    * rows written here by hand are indexed in one go. */
+			   "INSERT INTO response_fts(response_fts) VALUES('rebuild');"
 			   "COMMIT; PRAGMA journal_mode=WAL", NULL, NULL, NULL), db, "commit");
 	sqlite3_finalize(ins_r);
 	sqlite3_finalize(ins_t);

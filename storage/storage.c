@@ -272,6 +272,13 @@ static const char *const migrations[] = {
 	" received_at, respondent_type, campaign_id, area, organisation);"
 	"CREATE INDEX responses_status ON responses(status, status_reason);"
 	"CREATE INDEX response_themes_score ON response_themes(theme_id, score DESC, response_id);",
+	/* 9: new responses are indexed once per transaction (fts_flush), not
+	 * by a trigger per row. FTS5 writes its pending terms out as a new
+	 * segment at every statement savepoint, so a trigger made one tiny
+	 * segment per response and merging them cost more than the insert:
+	 * a 5,000-message ingest spent most of its loop time there. Updates
+	 * and deletes keep their triggers; they are rare. */
+	"DROP TRIGGER response_fts_insert;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -280,6 +287,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERS
 struct storage {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
+	int64_t fts_from;       /* lowest response id not yet in response_fts, or 0 */
 	char errmsg[256];
 	char path[4096];
 };
@@ -503,6 +511,36 @@ void storage_close(struct storage *st)
 	free(st);
 }
 
+/*
+ * Index the responses inserted since the last flush (ids from st->fts_from
+ * on) in one statement. Called before COMMIT, before anything that updates
+ * or deletes a response (the triggers' FTS5 'delete' of a row that was
+ * never indexed would corrupt the index), and after an insert made outside
+ * a transaction.
+ */
+static int fts_flush(struct storage *st)
+{
+	if (st->fts_from == 0)
+		return 0;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO response_fts(rowid, subject, text)"
+			       " SELECT id, subject, text FROM responses WHERE id >= ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "indexing responses for search");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, st->fts_from);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		set_error(st, "indexing responses for search");
+		return -1;
+	}
+	st->fts_from = 0;
+	return 0;
+}
+
 int storage_begin(struct storage *st)
 {
 	return exec(st, "BEGIN IMMEDIATE");
@@ -510,11 +548,14 @@ int storage_begin(struct storage *st)
 
 int storage_commit(struct storage *st)
 {
+	if (fts_flush(st) != 0)
+		return -1;
 	return exec(st, "COMMIT");
 }
 
 void storage_rollback(struct storage *st)
 {
+	st->fts_from = 0; /* the rows are gone with the transaction */
 	char keep[sizeof(st->errmsg)];
 	memcpy(keep, st->errmsg, sizeof(keep));
 	exec(st, "ROLLBACK");
@@ -663,6 +704,8 @@ int storage_insert_response(struct storage *st, const struct response *r,
 	sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
 	if (id_out != NULL)
 		*id_out = id;
+	if (st->fts_from == 0)
+		st->fts_from = id;
 
 	if (insert_children(st, id, r) != 0)
 		return -1;
@@ -673,7 +716,8 @@ int storage_insert_response(struct storage *st, const struct response *r,
 	if (run(st, s, "storing raw source") != 0)
 		return -1;
 	*inserted = true;
-	return 0;
+	/* Outside a transaction the insert is already committed: index it. */
+	return sqlite3_get_autocommit(st->db) ? fts_flush(st) : 0;
 }
 
 int storage_get_imap_state(struct storage *st, const char *source,
@@ -1288,6 +1332,8 @@ int storage_replace_parsed(struct storage *st, int64_t id, const struct response
 {
 	sqlite3_stmt *s = NULL;
 	int ret = -1;
+	if (fts_flush(st) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(st->db,
 			       "UPDATE responses SET status = ?, status_reason = ?, message_id = ?,"
 			       " sender_name = ?, sender_email = ?, subject = ?, text = ?,"

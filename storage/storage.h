@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 8
+#define STORAGE_SCHEMA_VERSION 9
 
 struct storage;
 

@@ -44,6 +44,9 @@ VALUES('email', 'response', 'test', 'hostile-1', 1642000000,
 	1642000000, 'organisation', '<img src=x onerror="window.__pwned = 3">', 'camden');
 INSERT INTO response_themes(response_id, theme_id, score, terms)
 VALUES(last_insert_rowid(), 'asb', 99, 'hostile');
+-- consultd indexes what it stores; a row added by hand is indexed by hand.
+INSERT INTO response_fts(rowid, subject, text)
+SELECT id, subject, text FROM responses WHERE idem_key = 'hostile-1';
 SQL
 printf 'camden = Camden\nhackney = Hackney\nbexley = Bexley\nsutton = Sutton\n' >areas.txt
 echo x >pw

@@ -101,10 +101,17 @@ CONF
 	return 1
 }
 
+# A save into a mailbox that was just deleted and created again can fail
+# with "Mailbox was deleted under us" while an IMAP session still has the
+# old one open; a failed save stores nothing, so it is tried again.
 dovecot_deliver() { # into ${DOVECOT_MAILBOX:-INBOX}
-	local f
+	local f try
 	for f in "$@"; do
-		doveadm -c "$DOVECOT_CONF" save -u "$DOVECOT_USER" -m "${DOVECOT_MAILBOX:-INBOX}" <"$f" || return 1
+		for try in 1 2 3 4 5 6; do
+			doveadm -c "$DOVECOT_CONF" save -u "$DOVECOT_USER" -m "${DOVECOT_MAILBOX:-INBOX}" <"$f" && break
+			[ "$try" = 6 ] && return 1
+			sleep 0.5
+		done
 	done
 }
 

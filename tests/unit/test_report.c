@@ -1,7 +1,8 @@
 /* The summary: every section's figures on a store this test builds, the
  * same bytes from the same store, escaping of hostile text in Markdown and
  * HTML, CSV formula guarding, the closing files, configured areas, the
- * measured-accuracy file, and full-text search kept in step by triggers. */
+ * measured-accuracy file, and full-text search kept in step with inserts,
+ * edits and deletes. */
 #include "classify/themes.h"
 #include "config/config.h"
 #include "report/model.h"
@@ -702,6 +703,49 @@ START_TEST(search_fts)
 	response_clear(&r);
 	ck_assert_int_eq(search("shoplifting", NULL, NULL, &h, &syntax), 1);
 	ck_assert_int_eq(search("police", NULL, NULL, &h, &syntax), 0);
+	/* stored and edited in one transaction (a form response edited on the
+	 * page that brings it): indexed once, with the edited text */
+	struct response n = {0};
+	n.channel = CHANNEL_FORM;
+	n.status = STATUS_RESPONSE;
+	n.source_id = strdup("form:test");
+	n.idem_key = strdup("form:test:edited-1");
+	n.received_at = OPENS;
+	n.subject = strdup("First");
+	n.text = strdup("Streetlights broken along the towpath.");
+	n.raw = (unsigned char *)strdup("{}");
+	n.raw_len = 2;
+	bool inserted;
+	int64_t nid;
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &n, OPENS, &inserted, &nid), 0);
+	free(n.text);
+	n.text = strdup("Edited: the towpath needs a gondola watch.");
+	ck_assert_int_eq(storage_replace_parsed(st, nid, &n), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(search("towpath", NULL, NULL, &h, &syntax), 1);
+	ck_assert_int_eq(search("streetlights", NULL, NULL, &h, &syntax), 0);
+	ck_assert_int_eq(search("gondola", NULL, NULL, &h, &syntax), 1);
+	/* stored outside a transaction: indexed at once */
+	free(n.idem_key);
+	n.idem_key = strdup("form:test:autocommit-1");
+	free(n.text);
+	n.text = strdup("Nobody answers the non-emergency number.");
+	ck_assert_int_eq(storage_insert_response(st, &n, OPENS, &inserted, &nid), 0);
+	ck_assert(inserted);
+	ck_assert_int_eq(search("emergency", NULL, NULL, &h, &syntax), 1);
+	/* a rolled-back insert leaves nothing to index at the next commit */
+	free(n.idem_key);
+	n.idem_key = strdup("form:test:rolled-back-1");
+	free(n.text);
+	n.text = strdup("Kayaks stolen from the boathouse.");
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_insert_response(st, &n, OPENS, &inserted, &nid), 0);
+	storage_rollback(st);
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(search("kayaks", NULL, NULL, &h, &syntax), 0);
+	response_clear(&n);
 	/* the index agrees with its content table */
 	sql("INSERT INTO response_fts(response_fts, rank) VALUES('integrity-check', 1)");
 }
