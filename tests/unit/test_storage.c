@@ -1,5 +1,6 @@
-/* Storage: migrations from an empty file and from version 1, idempotent
- * inserts, attachment text and blobs, cursor, counts. */
+/* Storage: migrations from an empty file and from version 1 (arriving at
+ * the schema a new store is created with), idempotent inserts, attachment
+ * text and blobs, cursor, counts. */
 #include "storage/storage.h"
 
 #include <check.h>
@@ -12,6 +13,7 @@
 
 static char dir[64];
 static char path[128];
+static char fresh_path[128];
 static char err[512];
 
 static void setup(void)
@@ -19,6 +21,7 @@ static void setup(void)
 	strcpy(dir, "/tmp/consultd-storage-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/store.sqlite", dir);
+	snprintf(fresh_path, sizeof(fresh_path), "%s/fresh.sqlite", dir);
 }
 
 static void teardown(void)
@@ -27,6 +30,8 @@ static void teardown(void)
 	const char *suffix[] = {"", "-wal", "-shm", ".schema-v1.bak", ".schema-v2.bak", ".copy"};
 	for (int i = 0; i < 6; i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s%s", fresh_path, suffix[i]);
 		unlink(p);
 	}
 	rmdir(dir);
@@ -582,6 +587,76 @@ START_TEST(reconcile_and_sources)
 }
 END_TEST
 
+/*
+ * Every table, column, constraint, index and trigger of a store, one per
+ * line, with the SQL's spacing and quoting evened out: ALTER TABLE splices
+ * its columns into the stored CREATE text and RENAME quotes the name.
+ */
+static char *schema_of(const char *file)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, coalesce(sql, '')"
+					    " FROM sqlite_schema ORDER BY type, name", -1, &q, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		fprintf(out, "%s %s %s ", (const char *)sqlite3_column_text(q, 0),
+			(const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2));
+		const char *sql = (const char *)sqlite3_column_text(q, 3);
+		char prev = ' ';
+		for (const char *c = sql; *c != '\0'; c++) {
+			char ch = *c == '\n' || *c == '\t' ? ' ' : *c;
+			if (ch == '"' || (ch == ' ' && (prev == ' ' || prev == '(')))
+				continue;
+			if (ch == ')' && prev == ' ')
+				fseek(out, -1, SEEK_CUR);
+			fputc(ch, out);
+			prev = ch;
+		}
+		fputc('\n', out);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	fclose(out);
+	return buf;
+}
+
+START_TEST(new_store_has_the_migrated_schema)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	storage_close(open_rw());
+	struct storage *st;
+	int rc = storage_open(fresh_path, STORAGE_READ_WRITE, &st, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(storage_schema_version(st), STORAGE_SCHEMA_VERSION);
+	storage_close(st);
+
+	char *migrated = schema_of(path), *created = schema_of(fresh_path);
+	/* Line by line, so a failure names the table that differs. */
+	const char *m = migrated, *c = created;
+	while (*m != '\0' || *c != '\0') {
+		size_t ml = strcspn(m, "\n"), cl = strcspn(c, "\n");
+		ck_assert_msg(ml == cl && memcmp(m, c, ml) == 0, "migrated: %.*s\nnew: %.*s",
+			      (int)ml, m, (int)cl, c);
+		m += ml + (m[ml] != '\0');
+		c += cl + (c[cl] != '\0');
+	}
+	ck_assert_ptr_nonnull(strstr(created, "table responses responses CREATE TABLE responses("));
+	ck_assert_ptr_nonnull(strstr(created, "trigger response_fts_update responses"));
+	free(migrated);
+	free(created);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("storage");
@@ -595,6 +670,7 @@ int main(void)
 	tcase_add_test(tc, attachments_stored_once);
 	tcase_add_test(tc, list_kept_not_counted);
 	tcase_add_test(tc, migrates_from_v1);
+	tcase_add_test(tc, new_store_has_the_migrated_schema);
 	tcase_add_test(tc, reconcile_and_sources);
 	tcase_add_test(tc, respondent_and_answers_round_trip);
 	suite_add_tcase(s, tc);
