@@ -593,7 +593,14 @@ int storage_open(const char *path, enum storage_mode mode, struct storage **out,
 		/* Foreign keys on only after migrating: a migration that rebuilds
 		 * a parent table must not cascade (they cannot be switched inside
 		 * the migration's transaction). */
-		if (exec(st, "PRAGMA journal_mode = WAL") != 0 ||
+		/* 16 KiB pages for a new store (an existing one keeps its own):
+		 * responses run to tens of kilobytes, and with 4 KiB pages each
+		 * spilled over a chain of overflow pages, every page a WAL frame
+		 * of its own; measured, storing and indexing a 5,000-message
+		 * mailbox took a third less time. Must come before WAL mode,
+		 * which writes the header. */
+		if (exec(st, "PRAGMA page_size = 16384") != 0 ||
+		    exec(st, "PRAGMA journal_mode = WAL") != 0 ||
 		    exec(st, "PRAGMA synchronous = FULL") != 0 ||
 		    exec(st, "PRAGMA foreign_keys = OFF") != 0 || migrate(st) != 0 ||
 		    exec(st, "PRAGMA foreign_keys = ON") != 0) {

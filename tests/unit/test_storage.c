@@ -197,19 +197,24 @@ START_TEST(rollback_keeps_nothing)
 }
 END_TEST
 
-static int64_t count(const char *sql)
+static int64_t count_in(const char *file, const char *sql)
 {
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	int64_t n = -1;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return n;
+}
+
+static int64_t count(const char *sql)
+{
+	return count_in(path, sql);
 }
 
 static void give_data(struct attachment *a, const char *bytes, const char *sha, const char *text)
@@ -652,6 +657,7 @@ START_TEST(new_store_has_the_migrated_schema)
 	}
 	ck_assert_ptr_nonnull(strstr(created, "table responses responses CREATE TABLE responses("));
 	ck_assert_ptr_nonnull(strstr(created, "trigger response_fts_update responses"));
+	ck_assert_int_eq(count_in(fresh_path, "PRAGMA page_size"), 16384);
 	free(migrated);
 	free(created);
 }
