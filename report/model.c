@@ -602,68 +602,15 @@ static double jaccard(const struct shingles *a, const struct shingles *b)
 	return (double)both / (double)(a->n + b->n - both);
 }
 
-/* Shorten at a word boundary to about `max` bytes, never inside a UTF-8
- * sequence, with an ellipsis when cut. Collapses runs of spaces. */
-static char *shorten(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-	char *out = malloc(max + 8);
-	if (out == NULL)
-		return NULL;
-	size_t o = 0;
-	bool space = true;
-	size_t i = 0;
-	for (; i < n && o < max; i++) {
-		if (s[i] == ' ') {
-			if (!space)
-				out[o++] = ' ';
-			space = true;
-		} else {
-			out[o++] = s[i];
-			space = false;
-		}
-	}
-	if (i < n) {
-		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
-			o--; /* a cut sequence */
-		if (o > 0 && (unsigned char)out[o - 1] >= 0xc0)
-			o--;
-		size_t cut = o;
-		while (cut > max / 2 && out[cut - 1] != ' ')
-			cut--;
-		if (cut > max / 2)
-			o = cut - 1;
-		memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
-		o += 3;
-	} else {
-		while (o > 0 && out[o - 1] == ' ')
-			o--;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* The respondent's own words: up to the first attachment marker, unless
- * there is nothing before it. */
+ * there is nothing before it; redacted and shortened to about max bytes. */
 static char *excerpt_text(const char *text, size_t max)
 {
 	if (text == NULL)
 		text = "";
 	const char *att = strstr(text, "[attachment: ");
-	char *own = NULL;
-	if (att != NULL && att > text) {
-		own = strndup(text, (size_t)(att - text));
-		if (own == NULL)
-			return NULL;
-		text = own;
-	}
-	char *red = redact_text(text);
-	free(own);
-	if (red == NULL)
-		return NULL;
-	char *s = shorten(red, max);
-	free(red);
-	return s;
+	size_t len = att != NULL && att > text ? (size_t)(att - text) : strlen(text);
+	return redact_excerpt(text, len, max);
 }
 
 static const char *area_label(const struct report_areas *areas, const char *id)

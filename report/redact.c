@@ -316,3 +316,87 @@ char *redact_text(const char *in)
 	free(s);
 	return finish(&b);
 }
+
+/* Shorten at a word boundary to about `max` bytes, never inside a UTF-8
+ * sequence, with an ellipsis when cut. Collapses runs of spaces. *used
+ * gets how many bytes of s the result was made from. */
+static char *shorten(const char *s, size_t max, size_t *used)
+{
+	size_t n = strlen(s);
+	*used = n;
+	char *out = malloc(max + 8);
+	if (out == NULL)
+		return NULL;
+	size_t o = 0;
+	bool space = true;
+	size_t i = 0;
+	for (; i < n && o < max; i++) {
+		if (s[i] == ' ') {
+			if (!space)
+				out[o++] = ' ';
+			space = true;
+		} else {
+			out[o++] = s[i];
+			space = false;
+		}
+	}
+	if (i < n) {
+		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+			o--; /* a cut sequence */
+		if (o > 0 && (unsigned char)out[o - 1] >= 0xc0)
+			o--;
+		size_t cut = o;
+		while (cut > max / 2 && out[cut - 1] != ' ')
+			cut--;
+		if (cut > max / 2)
+			o = cut - 1;
+		memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+		o += 3;
+		*used = i;
+	} else {
+		while (o > 0 && out[o - 1] == ' ')
+			o--;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Only the start of a long text can reach an excerpt, so a prefix of this
+ * many bytes is redacted rather than the whole (letters run to hundreds of
+ * kilobytes, and each theme weighs hundreds of candidates). The prefix
+ * ends at white space; an address or number it cuts in two could slip
+ * past redaction only at its end, so the excerpt must end EXCERPT_MARGIN
+ * bytes before that, or the whole text is redacted after all.
+ */
+#define EXCERPT_PREFIX 4096
+#define EXCERPT_MARGIN 1024
+
+char *redact_excerpt(const char *text, size_t len, size_t max)
+{
+	size_t cut = len;
+	if (len > EXCERPT_PREFIX) {
+		cut = EXCERPT_PREFIX;
+		while (cut > EXCERPT_PREFIX / 2 && !strchr(" \t\r\n", text[cut]))
+			cut--;
+		if (cut == EXCERPT_PREFIX / 2)
+			cut = len; /* no white space: take it all */
+	}
+	for (;;) {
+		char *own = strndup(text, cut);
+		if (own == NULL)
+			return NULL;
+		char *red = redact_text(own);
+		free(own);
+		if (red == NULL)
+			return NULL;
+		size_t used;
+		char *s = shorten(red, max, &used);
+		bool safe = cut == len || used + EXCERPT_MARGIN <= strlen(red);
+		free(red);
+		if (s == NULL || safe)
+			return s;
+		free(s);
+		cut = len;
+	}
+}

@@ -28,6 +28,15 @@
 
 char *redact_text(const char *in);
 
+/*
+ * An excerpt of the first len bytes of text: redacted as above, runs of
+ * spaces collapsed, cut at a word boundary to about max bytes (never
+ * inside a UTF-8 sequence) with an ellipsis when cut. Only as much of a
+ * long text as can reach the excerpt is redacted, so its cost does not
+ * grow with the text. Caller frees; NULL on OOM.
+ */
+char *redact_excerpt(const char *text, size_t len, size_t max);
+
 /* Only the clean-up (controls, bidi, invalid UTF-8), no redaction: for
  * names and labels that are shown as they are. Caller frees; NULL on OOM. */
 char *redact_clean(const char *in);

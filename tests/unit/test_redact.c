@@ -4,6 +4,7 @@
 #include "report/redact.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,52 @@ START_TEST(clean_only)
 }
 END_TEST
 
+/* Excerpts redact only the start of a long text, and never let a number
+ * or address cut at the end of that start through. */
+START_TEST(excerpts)
+{
+	char *e = redact_excerpt("Call me on 020 7946 0000   please", 33, 320);
+	ck_assert_str_eq(e, "Call me on [phone] please");
+	free(e);
+
+	size_t words = 20000, n = 0;
+	char *long_text = malloc(words * 5 + 64);
+	ck_assert_ptr_nonnull(long_text);
+	n += (size_t)sprintf(long_text, "Write to jo@example.org. ");
+	for (size_t i = 0; i < words; i++)
+		n += (size_t)sprintf(long_text + n, "word ");
+	e = redact_excerpt(long_text, n, 64);
+	ck_assert_msg(strncmp(e, "Write to [email]. word word", 27) == 0, "%s", e);
+	ck_assert_uint_le(strlen(e), 64 + 3);
+	ck_assert_ptr_nonnull(strstr(e, "\xe2\x80\xa6"));
+	free(e);
+
+	/* White space collapses, so the start that is redacted could end
+	 * inside the excerpt: here it would cut the number after "7946". */
+	memset(long_text, ' ', 4085);
+	n = 4085 + (size_t)sprintf(long_text + 4085, "020 7946 0000 jo@example.org ");
+	for (size_t i = 0; i < 1000; i++)
+		n += (size_t)sprintf(long_text + n, "word ");
+	e = redact_excerpt(long_text, n, 64);
+	ck_assert_msg(strncmp(e, "[phone] [email] word", 20) == 0, "%s", e);
+	ck_assert_ptr_null(strstr(e, "7946"));
+	free(e);
+
+	/* No white space to cut at: all of it is redacted. */
+	memset(long_text, 'x', 6000);
+	strcpy(long_text + 6000, "@example.org rest");
+	e = redact_excerpt(long_text, strlen(long_text), 64);
+	ck_assert_msg(strncmp(e, "[email] rest", 12) == 0, "%s", e);
+	free(e);
+
+	/* Only the first len bytes count. */
+	e = redact_excerpt("Own words. [attachment: a.pdf] 020 7946 0000", 10, 320);
+	ck_assert_str_eq(e, "Own words.");
+	free(e);
+	free(long_text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("redact");
@@ -129,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, hostile);
 	tcase_add_test(tc, clean_only);
+	tcase_add_test(tc, excerpts);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
