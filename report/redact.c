@@ -322,15 +322,13 @@ char *redact_text(const char *in)
  * gets how many bytes of s the result was made from. */
 static char *shorten(const char *s, size_t max, size_t *used)
 {
-	size_t n = strlen(s);
-	*used = n;
 	char *out = malloc(max + 8);
 	if (out == NULL)
 		return NULL;
 	size_t o = 0;
 	bool space = true;
 	size_t i = 0;
-	for (; i < n && o < max; i++) {
+	for (; s[i] != '\0' && o < max; i++) {
 		if (s[i] == ' ') {
 			if (!space)
 				out[o++] = ' ';
@@ -340,7 +338,8 @@ static char *shorten(const char *s, size_t max, size_t *used)
 			space = false;
 		}
 	}
-	if (i < n) {
+	*used = i;
+	if (s[i] != '\0') {
 		while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
 			o--; /* a cut sequence */
 		if (o > 0 && (unsigned char)out[o - 1] >= 0xc0)
@@ -352,7 +351,6 @@ static char *shorten(const char *s, size_t max, size_t *used)
 			o = cut - 1;
 		memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
 		o += 3;
-		*used = i;
 	} else {
 		while (o > 0 && out[o - 1] == ' ')
 			o--;
@@ -390,7 +388,7 @@ char *redact_excerpt(const char *text, size_t len, size_t max)
 		free(own);
 		if (red == NULL)
 			return NULL;
-		size_t used;
+		size_t used = 0;
 		char *s = shorten(red, max, &used);
 		bool safe = cut == len || used + EXCERPT_MARGIN <= strlen(red);
 		free(red);

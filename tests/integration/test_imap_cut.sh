@@ -17,11 +17,14 @@ DOVECOT_SSL_CERT=$work/certs/good.pem DOVECOT_SSL_KEY=$work/certs/good.key \
 	dovecot_start "$work/dovecot" || exit 1
 samples=$SOURCE_DIR/tests/data/samples
 mkdir msgs
+triples=()
 for j in $(seq 1 60); do
 	set -- "$samples"/*.eml
 	shift $((j % $#))
-	make_variant "$1" "cut$j" "msgs/$(printf '%03d' "$j").eml"
+	printf -v n '%03d' "$j"
+	triples+=("$1" "cut$j" "msgs/$n.eml")
 done
+make_variants "${triples[@]}"
 dovecot_deliver_maildir msgs/*.eml
 doveadm -c "$DOVECOT_CONF" index -u "$DOVECOT_USER" INBOX 2>/dev/null
 

@@ -52,11 +52,14 @@ while IFS=$'\t' read -r file kind status structure encoding charset themes expec
 done <"$manifest"
 
 # 200 more, and a SIGKILL while they are being fetched and stored.
+triples=()
 for j in $(seq 1 200); do
 	set -- "$samples"/*.eml
 	shift $((j % $#))
-	make_variant "$1" "more$j" "more/$(printf '%03d' "$j").eml"
+	printf -v n '%03d' "$j"
+	triples+=("$1" "more$j" "more/$n.eml")
 done
+make_variants "${triples[@]}"
 dovecot_deliver more/*.eml || exit 1
 more_than() { [ "$(stored)" -gt "$1" ]; }
 wait_for 60 more_than 50

@@ -10,9 +10,11 @@ total=2000
 mkdir msgs
 set -- "$SOURCE_DIR"/tests/data/samples/*.eml
 samples=("$@")
+triples=()
 for i in $(seq 1 "$total"); do
-	make_variant "${samples[$((i % ${#samples[@]}))]}" "kill$i" "msgs/$i.eml"
+	triples+=("${samples[$((i % ${#samples[@]}))]}" "kill$i" "msgs/$i.eml")
 done
+make_variants "${triples[@]}"
 dovecot_deliver_maildir msgs/*.eml
 doveadm -c "$DOVECOT_CONF" index -u "$DOVECOT_USER" INBOX
 write_config consultd.conf "$(rfc3339 '-1 hour')" "$(rfc3339 '+1 hour')" 0

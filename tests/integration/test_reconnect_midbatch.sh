@@ -16,12 +16,17 @@ nsamples=$#
 for i in $(seq 1 800); do
 	echo "Paragraph $i of the appendix: the panel heard evidence on neighbourhood policing."
 done >padding.txt
+triples=()
 for j in $(seq 1 500); do
 	set -- "$samples"/*.eml
 	shift $((j % nsamples))
-	f=msgs/$(printf '%03d' "$j").eml
-	make_variant "$1" "mid$j" "$f"
-	cat padding.txt >>"$f"
+	printf -v n '%03d' "$j"
+	triples+=("$1" "mid$j" "msgs/$n.eml")
+done
+make_variants "${triples[@]}"
+padding=$(<padding.txt)
+for f in msgs/*.eml; do
+	printf '%s\n' "$padding" >>"$f"
 done
 dovecot_deliver_maildir msgs/*.eml
 doveadm -c "$DOVECOT_CONF" index -u "$DOVECOT_USER" INBOX 2>/dev/null

@@ -69,12 +69,9 @@ rfc3339() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # Copy a message with its Message-ID made unique by TAG (or, when it has
 # none, a distinguishing header), so one sample yields many messages.
-make_variant() { # make_variant SRC TAG DEST
-	awk -v tag="$2" '
-		!body && tolower($0) ~ /^message-id:/ { sub(/</, "<" tag "."); seen = 1 }
-		!body && /^\r?$/ { if (!seen) print "X-Test-Variant: " tag; body = 1 }
-		{ print }' "$1" >"$3"
-}
+# make_variants takes any number of SRC TAG DEST triples in one process.
+make_variants() { python3 "$SOURCE_DIR/tests/lib/variants.py" "$@"; }
+make_variant() { make_variants "$1" "$2" "$3"; } # make_variant SRC TAG DEST
 
 sql() { sqlite3 -readonly -batch "$DB" "$@"; }
 
