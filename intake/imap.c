@@ -17,6 +17,7 @@
 #include "secret.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
@@ -74,6 +75,9 @@ struct raw_item {
 	int64_t internaldate;
 	size_t off, len;        /* into pending.bytes */
 	uint32_t oversize;      /* full size of a message fetched header-only, else 0 */
+	bool spooled;           /* an oversized message's whole source is in spool_fd, */
+	int spool_fd;           /* spool_len bytes (owned here until a response takes it) */
+	size_t spool_len;
 };
 
 struct parse_part {
@@ -254,12 +258,21 @@ static void batch_free(struct imap_batch *b)
 	free(b);
 }
 
+/* Free raw items, closing the spool files no response took over. */
+static void raw_items_free(struct raw_item *raw, size_t n)
+{
+	for (size_t i = 0; raw != NULL && i < n; i++)
+		if (raw[i].spooled)
+			close(raw[i].spool_fd);
+	free(raw);
+}
+
 static void pending_free(struct pending *p)
 {
 	if (p == NULL)
 		return;
 	batch_free(p->b);
-	free(p->raw);
+	raw_items_free(p->raw, p->n_raw);
 	free(p->bytes);
 	free(p);
 }
@@ -359,7 +372,7 @@ static bool part_done(struct pending *p, bool ok)
 	if (--p->parts_left > 0)
 		return false;
 	/* The raw bytes live on in each response's copy; drop these now. */
-	free(p->raw);
+	raw_items_free(p->raw, p->n_raw);
 	p->raw = NULL;
 	free(p->bytes);
 	p->bytes = NULL;
@@ -987,18 +1000,31 @@ static int add_item(struct imap_worker *w, struct imap_fetched *f, uint32_t uidv
 
 static int parse_item(struct imap_worker *w, struct pending *p, size_t i)
 {
-	const struct raw_item *ri = &p->raw[i];
+	struct raw_item *ri = &p->raw[i];
 	struct fetched_att a = {
 		.uid = ri->uid, .internaldate = ri->internaldate,
 		.body = p->bytes + ri->off, .body_len = ri->len,
 	};
-	char reason[128];
+	char reason[160];
 	if (ri->oversize > 0) {
-		snprintf(reason, sizeof(reason), "message of %u bytes is over the cap of %u bytes",
-			 (unsigned)ri->oversize, LIMIT_MESSAGE_BYTES);
+		int n = snprintf(reason, sizeof(reason), "message of %u bytes is over the cap of %u bytes",
+				 (unsigned)ri->oversize, LIMIT_MESSAGE_BYTES);
+		if (!ri->spooled && n > 0 && (size_t)n < sizeof(reason))
+			snprintf(reason + n, sizeof(reason) - (size_t)n, "; only its header is kept");
 		log_warn("source=imap uid=%u reason=\"%s\" action=quarantine", (unsigned)ri->uid, reason);
 	}
-	return add_item(w, &p->b->items[i], p->b->uidvalidity, &a, ri->oversize > 0 ? reason : NULL);
+	int rc = add_item(w, &p->b->items[i], p->b->uidvalidity, &a, ri->oversize > 0 ? reason : NULL);
+	if (rc == 0 && ri->spooled) {
+		/* The source as received is the spooled file, not the header. */
+		struct response *r = &p->b->items[i].r;
+		free(r->raw);
+		r->raw = NULL;
+		r->raw_len = ri->spool_len;
+		r->raw_in_file = true;
+		r->raw_file = ri->spool_fd;
+		ri->spooled = false;
+	}
+	return rc;
 }
 
 /* Bodies fetched by one or two UID FETCHes, copied into one pending batch
@@ -1042,6 +1068,9 @@ static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
 		ri->off = g->len;
 		ri->len = a.body_len;
 		ri->oversize = 0;
+		ri->spooled = false;
+		ri->spool_fd = -1;
+		ri->spool_len = 0;
 		if (header_only) {
 			for (size_t i = 0; i < n; i++)
 				if (uids[i] == a.uid)
@@ -1054,6 +1083,128 @@ static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
 		g->len += a.body_len;
 	}
 	return 0;
+}
+
+/* An unlinked temporary file for one large message, in $TMPDIR or else
+ * /var/tmp (the place for large temporary files; private to the service
+ * under PrivateTmp=). */
+static int spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s/consultd-raw-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(path);
+	if (fd >= 0) {
+		unlink(path);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* UID FETCH uid (UID BODY.PEEK[]<offset.size>); the result is the caller's. */
+static int fetch_partial(mailimap *imap, uint32_t uid, uint32_t offset, uint32_t size,
+			 clist **result)
+{
+	*result = NULL;
+	struct mailimap_set *set = set_of(&uid, 1);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = mailimap_section_new(NULL);
+	struct mailimap_fetch_att *att =
+		sec != NULL ? mailimap_fetch_att_new_body_peek_section_partial(sec, offset, size) : NULL;
+	int rc = MAILIMAP_ERROR_MEMORY;
+	if (att == NULL && sec != NULL)
+		mailimap_section_free(sec);
+	if (set != NULL && ft != NULL && att != NULL &&
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) == 0) {
+		if (mailimap_fetch_type_new_fetch_att_list_add(ft, att) == 0) {
+			att = NULL;
+			rc = mailimap_uid_fetch(imap, set, ft, result);
+		}
+	}
+	if (att != NULL)
+		mailimap_fetch_att_free(att);
+	if (ft != NULL)
+		mailimap_fetch_type_free(ft);
+	if (set != NULL)
+		mailimap_set_free(set);
+	return rc;
+}
+
+/*
+ * The whole source of one oversized message into a temporary file, by
+ * partial FETCHes of LIMIT_FETCH_CHUNK_BYTES, so memory stays bounded.
+ * Returns a libetpan code: a failed FETCH is a session error like any
+ * other. A local failure (no room for the file) is not: *fd is then -1
+ * and the message is kept with its header only, as it is when the server
+ * no longer has it.
+ */
+static int spool_message(struct imap_worker *w, mailimap *imap, uint32_t uid, int *fd,
+			 size_t *len)
+{
+	*fd = -1;
+	*len = 0;
+	int file = spool_open();
+	if (file < 0) {
+		log_warn("source=imap uid=%u reason=\"no temporary file for a large message: %s\" "
+			 "action=\"keep its header only\"", (unsigned)uid, strerror(errno));
+		return MAILIMAP_NO_ERROR;
+	}
+	size_t have = 0;
+	int rc = MAILIMAP_NO_ERROR;
+	bool more = true, written = true;
+	while (more && written && rc == MAILIMAP_NO_ERROR) {
+		mark_progress(w, true);
+		if (is_stopping(w)) {
+			rc = MAILIMAP_ERROR_STREAM;
+			break;
+		}
+		clist *result;
+		rc = fetch_partial(imap, uid, (uint32_t)have, LIMIT_FETCH_CHUNK_BYTES, &result);
+		if (rc != MAILIMAP_NO_ERROR)
+			break;
+		size_t got = 0;
+		for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+			struct fetched_att a;
+			read_att(clist_content(it), &a);
+			if (a.uid != uid || a.body == NULL || got > 0)
+				continue; /* another message's flag change */
+			got = a.body_len;
+			written = write_all(file, a.body, a.body_len) == 0;
+		}
+		mailimap_fetch_list_free(result);
+		have += got;
+		more = got == LIMIT_FETCH_CHUNK_BYTES && have < LIMIT_KEPT_RAW_BYTES;
+	}
+	if (!written)
+		log_warn("source=imap uid=%u reason=\"cannot write a large message to its temporary "
+			 "file: %s\" action=\"keep its header only\"", (unsigned)uid, strerror(errno));
+	if (rc != MAILIMAP_NO_ERROR || !written || have == 0) {
+		close(file);
+		return rc;
+	}
+	*fd = file;
+	*len = have;
+	return rc;
 }
 
 /* Fetch bodies (or only headers) for uids into g. */
@@ -1262,8 +1413,15 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 	    ((p = calloc(1, sizeof(*p))) == NULL || (b = calloc(1, sizeof(*b))) == NULL ||
 	     (b->items = calloc(g.n ? g.n : 1, sizeof(*b->items))) == NULL))
 		rc = MAILIMAP_ERROR_MEMORY;
+	for (size_t i = 0; i < g.n && rc == MAILIMAP_NO_ERROR; i++) {
+		struct raw_item *ri = &g.raw[i];
+		if (ri->oversize > 0 && ri->oversize <= LIMIT_KEPT_RAW_BYTES) {
+			rc = spool_message(w, imap, ri->uid, &ri->spool_fd, &ri->spool_len);
+			ri->spooled = ri->spool_fd >= 0;
+		}
+	}
 	if (rc != MAILIMAP_NO_ERROR) {
-		free(g.raw);
+		raw_items_free(g.raw, g.n);
 		free(g.bytes);
 		free(b);
 		free(p);

@@ -2002,6 +2002,22 @@ out:
 	return rc;
 }
 
+/* The header block of raw: up to and including the blank line that ends
+ * it, looked for in the first LIMIT_HEADER_BLOCK_BYTES (else all of those). */
+static size_t header_block_length(const unsigned char *raw, size_t len)
+{
+	size_t n = len < LIMIT_HEADER_BLOCK_BYTES ? len : LIMIT_HEADER_BLOCK_BYTES;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (raw[i + 1] == '\n')
+			return i + 2;
+		if (raw[i + 1] == '\r' && i + 2 < n && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return n;
+}
+
 int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 {
 	const char *fallback[] = { "UTF-8", "windows-1252", NULL };
@@ -2029,9 +2045,22 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 	r.raw_len = len;
 
 	if (len > LIMIT_MESSAGE_BYTES) {
-		snprintf(reason, sizeof(reason), "message larger than %u bytes",
-			 (unsigned)LIMIT_MESSAGE_BYTES);
-		if (make_idem_key(&r, raw, len) < 0 || quarantine(&r, reason) < 0)
+		/* Too large to parse; its header still says who sent it and
+		 * its Message-ID (so its key), as when only the header was
+		 * fetched. */
+		struct response h = {0};
+		if (mime_normalise(raw, header_block_length(raw, len), &h) != 0)
+			goto out;
+		r.message_id = h.message_id;
+		r.idem_key = h.idem_key;
+		r.sender_name = h.sender_name;
+		r.sender_email = h.sender_email;
+		r.subject = h.subject;
+		h.message_id = h.idem_key = h.sender_name = h.sender_email = h.subject = NULL;
+		response_clear(&h);
+		snprintf(reason, sizeof(reason), "message of %zu bytes is over the cap of %u bytes",
+			 len, (unsigned)LIMIT_MESSAGE_BYTES);
+		if (quarantine(&r, reason) < 0)
 			goto out;
 		rc = 0;
 		goto out;

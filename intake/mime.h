@@ -147,8 +147,8 @@
  *                  STATUS_AUTO_REPLY again for Precedence bulk/junk without
  *                  list headers (vacation(1) sends "Precedence: bulk").
  *                  STATUS_QUARANTINED when the message cannot be parsed:
- *                  empty input, input over LIMIT_MESSAGE_BYTES (not
- *                  parsed), no header block, or neither a From nor any
+ *                  empty input, input over LIMIT_MESSAGE_BYTES (only
+ *                  its header block is parsed), no header block, or neither a From nor any
  *                  body (then text is "", there are no attachments,
  *                  whatever headers were read are kept, and status_reason
  *                  says why);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void response_clear(struct response *r)
 {
@@ -37,6 +38,8 @@ void response_clear(struct response *r)
 	}
 	free(r->answers);
 	free(r->raw);
+	if (r->raw_in_file)
+		close(r->raw_file);
 	memset(r, 0, sizeof(*r));
 }
 

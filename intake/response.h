@@ -90,6 +90,11 @@ struct response {
 	size_t n_answers;
 	unsigned char *raw;     /* the source bytes exactly as received */
 	size_t raw_len;
+	/* A source too large to hold in memory is instead the first raw_len
+	 * bytes of raw_file, an unlinked temporary file the response owns
+	 * (closed by response_clear); raw is then NULL. */
+	bool raw_in_file;
+	int raw_file;
 };
 
 /* Release everything the response owns and zero it. Accepts NULL. */

@@ -711,6 +711,45 @@ static int run(struct storage *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
+/* Fill the zeroblob raw source of response id from the first len bytes of
+ * fd, a megabyte at a time (a source kept in a file is too large to hold
+ * in memory whole). */
+static int copy_raw_file(struct storage *st, int64_t id, int fd, size_t len)
+{
+	enum { CHUNK = 1 << 20 };
+	sqlite3_blob *blob;
+	if (sqlite3_blob_open(st->db, "main", "raw_sources", "raw", id, 1, &blob) != SQLITE_OK) {
+		set_error(st, "storing raw source from its file");
+		return -1;
+	}
+	char *buf = malloc(CHUNK);
+	int rc = buf != NULL ? 0 : -1;
+	if (buf == NULL)
+		snprintf(st->errmsg, sizeof(st->errmsg), "storing raw source: out of memory");
+	for (size_t off = 0; rc == 0 && off < len;) {
+		size_t want = len - off < CHUNK ? len - off : CHUNK;
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			snprintf(st->errmsg, sizeof(st->errmsg), "reading raw source file at byte %zu: %s",
+				 off, got < 0 ? strerror(errno) : "file shorter than recorded");
+			rc = -1;
+		} else if (sqlite3_blob_write(blob, buf, (int)got, (int)off) != SQLITE_OK) {
+			set_error(st, "storing raw source from its file");
+			rc = -1;
+		} else {
+			off += (size_t)got;
+		}
+	}
+	free(buf);
+	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0) {
+		set_error(st, "storing raw source from its file");
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Themes, form answers, attachments and attachment bytes of response id. */
 static int insert_children(struct storage *st, int64_t id, const struct response *r)
 {
@@ -840,9 +879,13 @@ int storage_insert_response(struct storage *st, const struct response *r,
 		return -1;
 	s = st->stmt[STMT_INSERT_RAW];
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_blob64(s, 2, r->raw != NULL ? (const void *)r->raw : "", r->raw_len,
-			    SQLITE_STATIC);
-	if (run(st, s, "storing raw source") != 0)
+	if (r->raw_in_file)
+		sqlite3_bind_zeroblob64(s, 2, r->raw_len);
+	else
+		sqlite3_bind_blob64(s, 2, r->raw != NULL ? (const void *)r->raw : "", r->raw_len,
+				    SQLITE_STATIC);
+	if (run(st, s, "storing raw source") != 0 ||
+	    (r->raw_in_file && copy_raw_file(st, id, r->raw_file, r->raw_len) != 0))
 		return -1;
 	*inserted = true;
 	/* Outside a transaction the insert is already committed: index it. */

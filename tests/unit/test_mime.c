@@ -796,13 +796,30 @@ START_TEST(quarantine_oversized)
 
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'a', len);
-	memcpy(big, "From: a@example.org\r\n\r\n", 24);
+	const char *head = "From: A Person <a@example.org>\r\nSubject: scans\r\n"
+			   "Message-ID: <big-1@example.org>\r\n\r\n";
+	memcpy(big, head, strlen(head));
 	parse_len(big, len, &r);
 	ck_assert_int_eq(r.status, STATUS_QUARANTINED);
-	snprintf(want, sizeof(want), "message larger than %u bytes", (unsigned)LIMIT_MESSAGE_BYTES);
+	snprintf(want, sizeof(want), "message of %zu bytes is over the cap of %u bytes", len,
+		 (unsigned)LIMIT_MESSAGE_BYTES);
 	ck_assert_str_eq(r.status_reason, want);
 	ck_assert_str_eq(r.text, "");
-	ck_assert_ptr_null(r.sender_email);
+	ck_assert_uint_eq(r.n_attachments, 0);
+	/* Not parsed, but its header is: who sent it, and its key. */
+	ck_assert_str_eq(r.sender_email, "a@example.org");
+	ck_assert_str_eq(r.subject, "scans");
+	ck_assert_str_eq(r.message_id, "big-1@example.org");
+	ck_assert_str_eq(r.idem_key, "mid:big-1@example.org");
+	ck_assert_uint_eq(r.raw_len, len);
+	ck_assert_int_eq(memcmp(r.raw, big, len), 0);
+	response_clear(&r);
+	/* Without a blank line in its first megabyte: what header there is. */
+	memset(big, 'a', len);
+	memcpy(big, "From: a@example.org\r\n", 21);
+	parse_len(big, len, &r);
+	ck_assert_int_eq(r.status, STATUS_QUARANTINED);
+	ck_assert_str_eq(r.status_reason, want);
 	ck_assert_uint_eq(strncmp(r.idem_key, "sha256:", 7), 0);
 	response_clear(&r);
 	free(big);
