@@ -1624,6 +1624,11 @@ static int forget_in_txn(struct storage *st, const char *email, int64_t now, int
 	if (exec(st, "DELETE FROM attachment_blobs WHERE sha256 NOT IN"
 		     " (SELECT sha256 FROM attachments)") != 0)
 		goto out;
+	/* FTS5 deletes by adding tombstones: the erased words would stay in
+	 * the older index segments until some later merge. Merging all of
+	 * them now frees those pages, and secure_delete zeroes them. */
+	if (*erased > 0 && exec(st, "INSERT INTO response_fts(response_fts) VALUES('optimize')") != 0)
+		goto out;
 	ret = audit(st, now, "forget", *erased);
 out:
 	sqlite3_finalize(s);

@@ -180,10 +180,15 @@ START_TEST(forget_erases_everything_of_the_sender)
 	/* No trace left in the file, free pages included (secure_delete). */
 	const char *gone[] = {"SECRETALPHA", "SECRETCHARLIE", "resident@example.org",
 			      "RESIDENT@Example.ORG", "forget-a@example.org", "forget-c@example.org",
-			      "cc33 attachment bytes", "SECRETANSWER"};
+			      "cc33 attachment bytes", "SECRETANSWER",
+			      /* The search index's terms, folded and stemmed, and
+			       * stored after the prefix shared with the term before
+			       * ("sai", "secretalpha"): their tails. */
+			      "ecretalpha", "charli"};
 	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
 		ck_assert_msg(!file_contains(path, gone[i]), "%s still in the store file", gone[i]);
 	ck_assert(file_contains(path, "KEEPBRAVO"));
+	ck_assert(file_contains(path, "eepbravo")); /* the probe does see the index */
 
 	st = open_rw();
 	uint32_t *missing;
