@@ -1,4 +1,5 @@
 #include "config.h"
+#include "credential.h"
 
 #include "ini_lines.h"
 #include "receipts/message.h"
@@ -284,32 +285,22 @@ static struct imap_config *mailbox_for(struct loader *ld, int line, const char *
 	return m;
 }
 
-/* A systemd credential's file: systemd puts LoadCredential= files in
- * $CREDENTIALS_DIRECTORY, for every Exec line of the unit, --check-config
- * included. */
+/* The file of a systemd credential (see credential.h) into *dst. */
 static void set_credential(struct loader *ld, int line, const char *sec, const char *name,
 			   const char *value, char **dst)
 {
-	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	if (value[0] == '\0' || strchr(value, '/') != NULL || strcmp(value, ".") == 0 ||
-	    strcmp(value, "..") == 0) {
-		add_error(ld, line, sec, name, "'%s' is not a credential name", value);
+	char msg[160], *path;
+	int rc = credential_path(value, &path, msg, sizeof(msg));
+	if (rc == -1) {
+		add_error(ld, line, sec, name, "%s", msg);
 		return;
 	}
-	if (dir == NULL || dir[0] != '/') {
-		add_error(ld, line, sec, name,
-			  "$CREDENTIALS_DIRECTORY is not set (systemd sets it for LoadCredential=)");
-		return;
-	}
-	size_t n = strlen(dir) + strlen(value) + 2;
-	char *p = malloc(n);
-	if (p == NULL) {
+	if (rc == -2) {
 		ld->oom = true;
 		return;
 	}
-	snprintf(p, n, "%s/%s", dir, value);
 	free(*dst);
-	*dst = p;
+	*dst = path;
 }
 
 static int on_imap(struct loader *ld, int line, const char *sec, const char *name, const char *value)
@@ -362,11 +353,14 @@ static int on_imap(struct loader *ld, int line, const char *sec, const char *nam
 			m->auth = IMAP_AUTH_XOAUTH2;
 		else
 			add_error(ld, line, sec, name, "'%s' is not one of password, xoauth2", value);
-	} else if (strcmp(name, "token_file") == 0) {
+	} else if (strcmp(name, "token_file") == 0 || strcmp(name, "token_credential") == 0) {
 		/* The bearer token for XOAUTH2; another tool refreshes it, and
 		 * consultd reads it again at every login. */
-		if (seen->password_file || seen->password_credential)
-			add_error(ld, line, sec, name, "set either a password or a token_file, not both");
+		if (seen->password_file || seen->password_credential || seen->token_file)
+			add_error(ld, line, sec, name,
+				  "set one of password_file, password_credential, token_file, token_credential");
+		else if (strcmp(name, "token_credential") == 0)
+			set_credential(ld, line, sec, name, value, &m->password_file);
 		else
 			set_string(ld, &m->password_file, value, true);
 		seen->token_file = true;
@@ -815,7 +809,7 @@ static void validate(struct loader *ld)
 			add_error(ld, 0, sec, "user", "missing (required)");
 		if (m->auth == IMAP_AUTH_XOAUTH2) {
 			if (!is->token_file)
-				add_error(ld, 0, sec, "token_file", "missing (required with auth = xoauth2)");
+				add_error(ld, 0, sec, "token_file", "missing (required with auth = xoauth2, or token_credential)");
 			else if (is->password_file || is->password_credential)
 				add_error(ld, 0, sec, "password_file", "not used with auth = xoauth2 (token_file is)");
 		} else if (is->token_file) {

@@ -1,6 +1,7 @@
 #include "form_config.h"
 
 #include "config.h"
+#include "credential.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,10 +115,18 @@ int form_config_set(struct form_config *f, const char *dir, const char *name, co
 		}
 		return set_str(&f->form_id, value);
 	}
-	if (strcmp(name, "token_file") == 0)
-		return set_path(&f->token_file, dir, value);
+	if (strcmp(name, "token_file") == 0 || strcmp(name, "token_credential") == 0) {
+		if (f->token_file != NULL) {
+			snprintf(msg, msglen, "token_file or token_credential given twice (set one)");
+			return 0;
+		}
+		if (strcmp(name, "token_file") == 0)
+			return set_path(&f->token_file, dir, value);
+		int rc = credential_path(value, &f->token_file, msg, msglen);
+		return rc == 0 ? 1 : rc == -1 ? 0 : -2;
+	}
 	if (strcmp(name, "token") == 0) {
-		snprintf(msg, msglen, "tokens are never kept in the config file; use token_file");
+		snprintf(msg, msglen, "tokens are never kept in the config file; use token_file or token_credential");
 		return 0;
 	}
 	if (strcmp(name, "ca_file") == 0)

@@ -590,6 +590,12 @@ int form_map_page(const struct form_map_config *mc, const char *json, size_t len
 	json_error_t je;
 	json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
 	if (doc == NULL) {
+		/* jansson ends its message with " near 'TOKEN'", and the token
+		 * can be a respondent's words: those go neither to the log nor
+		 * into the quarantine reason (the page itself is kept). */
+		char *near = strstr(je.text, " near ");
+		if (near != NULL)
+			*near = '\0';
 		set_err(err, errlen, "malformed JSON at line %d column %d: %s", je.line, je.column,
 			je.text);
 		return -1;

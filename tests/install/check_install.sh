@@ -33,12 +33,13 @@ check "the units name the installed consultd" \
 	test "$(grep -h '^ExecStart=' "$dest"/usr/lib/systemd/system/*.service | cut -d' ' -f1 | sort -u)" \
 	= "ExecStart=/usr/sbin/consultd"
 check "the installed consultd runs" "$dest/usr/sbin/consultd" --version
+# (Its password is a credential, as systemd would hand it over.)
+mkdir "$dest/creds" && echo secret >"$dest/creds/imap-password"
 check "the example config is a valid config" bash -c "
 	sed -e 's|^themes = .*|themes = $SOURCE_DIR/config/themes/london-pcp.themes|' \
-	    -e 's|^password_file = .*|password_file = /dev/null|' \
 	    '$dest/usr/share/doc/consultd/examples/consultd.conf.example' >'$dest/c.conf' &&
-	'$dest/usr/sbin/consultd' --check-config -c '$dest/c.conf' >/dev/null"
-rm -f "$dest/c.conf"
+	CREDENTIALS_DIRECTORY='$dest/creds' '$dest/usr/sbin/consultd' --check-config -c '$dest/c.conf' >/dev/null"
+rm -rf "$dest/c.conf" "$dest/creds"
 
 # Every page renders with no warning, in each renderer available.
 for page in "$dest"/usr/share/man/man*/*; do

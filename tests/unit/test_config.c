@@ -236,9 +236,21 @@ START_TEST(xoauth2)
 	ck_assert_int_eq(cfg->imap[0].timeout, 5);
 	config_free(cfg);
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\nauth = xoauth2\n",
-			"%s: [imap] token_file: missing (required with auth = xoauth2)");
+			"%s: [imap] token_file: missing (required with auth = xoauth2, or token_credential)");
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\ntoken_file = t\n",
-			"%s:15: [imap] token_file: set either a password or a token_file, not both");
+			"%s:15: [imap] token_file: set one of password_file, password_credential, token_file, token_credential");
+	/* The token as a systemd credential. */
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/consultd.service", 1);
+	cfg = load_ok(GOOD_BASE "[imap]\nhost = h\nuser = u@example.org\nauth = xoauth2\n"
+		      "token_credential = imap-token\n");
+	ck_assert_str_eq(cfg->imap[0].password_file, "/run/credentials/consultd.service/imap-token");
+	config_free(cfg);
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\nauth = xoauth2\ntoken_file = t\n"
+			"token_credential = imap-token\n",
+			"%s:16: [imap] token_credential: set one of password_file, password_credential");
+	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\nauth = xoauth2\ntoken_credential = a/b\n",
+			"%s:15: [imap] token_credential: 'a/b' is not a credential name");
+	unsetenv("CREDENTIALS_DIRECTORY");
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\ntoken_file = t\n",
 			"%s: [imap] token_file: only used with auth = xoauth2");
 	load_fails_with(GOOD_BASE "[imap]\nhost = h\nuser = u\npassword_file = p\nauth = kerberos\n",

@@ -179,6 +179,12 @@ START_TEST(malformed_pages)
 	char err[256];
 	ck_assert_int_eq(form_map_page(&mc, "{\"items\": [", 11, &p, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "malformed JSON at line 1 column"));
+	/* A respondent's words where jansson wanted a token: it would quote
+	 * them ("near 'Bloggs'"); the error gives only where. */
+	const char *cut = "{\"items\": [{\"answers\": [{\"text\": my neighbour Bloggs}]}]}";
+	ck_assert_int_eq(form_map_page(&mc, cut, strlen(cut), &p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "malformed JSON at line 1 column") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "Bloggs") == NULL && strstr(err, "near") == NULL, "%s", err);
 	ck_assert_int_eq(form_map_page(&mc, "[]", 2, &p, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "the page is not a JSON object");
 	ck_assert_int_eq(form_map_page(&mc, "{\"items\": 3}", 12, &p, err, sizeof(err)), -1);
@@ -275,6 +281,15 @@ START_TEST(config_good)
 	ck_assert_str_eq(f->cursor_param, "cursor");
 	ck_assert_ptr_null(f->token_file);
 	config_free(cfg);
+	/* The token as a systemd credential (LoadCredential=). */
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/consultd.service", 1);
+	rc = load(BASE "[form]\npreset = typeform\n"
+		       "url = https://api.typeform.com/forms/lT4Z3j/responses\n"
+		       "token_credential = typeform-token\n", &cfg);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_str_eq(cfg->form[0].token_file, "/run/credentials/consultd.service/typeform-token");
+	config_free(cfg);
 }
 END_TEST
 
@@ -288,6 +303,15 @@ START_TEST(config_errors)
 		   "%s: [form] token_file: missing (required by this preset)");
 	fails_with(BASE "[form]\npreset = google-forms\ntoken = abc\n",
 		   "%s:12: [form] token: tokens are never kept in the config file");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	fails_with(BASE "[form]\npreset = typeform\ntoken_credential = typeform-token\n",
+		   "%s:12: [form] token_credential: $CREDENTIALS_DIRECTORY is not set");
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/consultd.service", 1);
+	fails_with(BASE "[form]\npreset = typeform\ntoken_credential = ..\n",
+		   "%s:12: [form] token_credential: '..' is not a credential name");
+	fails_with(BASE "[form]\npreset = typeform\ntoken_file = t\ntoken_credential = typeform-token\n",
+		   "%s:13: [form] token_credential: token_file or token_credential given twice");
+	unsetenv("CREDENTIALS_DIRECTORY");
 	fails_with(BASE "[form]\npreset = generic\nurl = https://x.example/r\nitems = data\n",
 		   "%s:13: [form] items: 'data' is not a JSON Pointer");
 	fails_with(BASE "[form]\npreset = generic\nurl = https://x.example/r\nitems = /data\n",
