@@ -2003,17 +2003,20 @@ out:
 }
 
 /* The header block of raw: up to and including the blank line that ends
- * it, looked for in the first LIMIT_HEADER_BLOCK_BYTES (else all of those). */
-static size_t header_block_length(const unsigned char *raw, size_t len)
+ * it, looked for in the first n bytes (else all n). */
+static size_t header_block_length(const unsigned char *raw, size_t n)
 {
-	size_t n = len < LIMIT_HEADER_BLOCK_BYTES ? len : LIMIT_HEADER_BLOCK_BYTES;
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (raw[i] != '\n')
-			continue;
-		if (raw[i + 1] == '\n')
+	size_t i = 0;
+	while (i < n) {
+		const unsigned char *nl = memchr(raw + i, '\n', n - i);
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - raw) + 1; /* just after a line end */
+		size_t rest = n - i;
+		if (rest >= 1 && raw[i] == '\n')
+			return i + 1;
+		if (rest >= 2 && raw[i] == '\r' && raw[i + 1] == '\n')
 			return i + 2;
-		if (raw[i + 1] == '\r' && i + 2 < n && raw[i + 2] == '\n')
-			return i + 3;
 	}
 	return n;
 }
@@ -2049,7 +2052,8 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 		 * its Message-ID (so its key), as when only the header was
 		 * fetched. */
 		struct response h = {0};
-		if (mime_normalise(raw, header_block_length(raw, len), &h) != 0)
+		_Static_assert(LIMIT_HEADER_BLOCK_BYTES < LIMIT_MESSAGE_BYTES, "header window");
+		if (mime_normalise(raw, header_block_length(raw, LIMIT_HEADER_BLOCK_BYTES), &h) != 0)
 			goto out;
 		r.message_id = h.message_id;
 		r.idem_key = h.idem_key;
