@@ -37,6 +37,12 @@ import json,sys
 rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])
 print(int((rs[1]["t"]-rs[0]["t"])*1000))' TF.requests)
 check "Retry-After: 2 honoured (next request ${gap} ms later)" test "$gap" -ge 1900
+gap503=$(python3 -c '
+import json,sys
+rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])
+i=next(i for i,r in enumerate(rs) if r["status"] == 503)
+print(int((rs[i+1]["t"]-rs[i]["t"])*1000))' TF.requests)
+check "503 with Retry-After: 1 honoured (next request ${gap503} ms later)" test "$gap503" -ge 900
 again=$(python3 -c '
 import json,sys
 rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])

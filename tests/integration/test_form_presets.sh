@@ -41,6 +41,14 @@ check "typeform: the bad item's JSON is kept as raw" \
 	test "$(sql "SELECT count(*) FROM raw_sources s JOIN responses r ON r.id = s.response_id WHERE r.idem_key = 'form:lT4Z3j:tf0005' AND CAST(s.raw AS TEXT) LIKE '%not a time%'")" -eq 1
 check "typeform: 3 pages asked for with after= tokens" \
 	test "$(grep -c '"after"' TF.requests | head -n1)" -ge 2
+# Typeform allows 2 requests a second: the daemon's (after the first,
+# from --check-connection) come 500 ms apart (400 allows for the
+# server's own delays in seeing them; unlimited, they are a few ms apart).
+tf_gap=$(python3 -c '
+import json, sys
+ts = sorted(json.loads(l)["t"] for l in open(sys.argv[1]))[1:]
+print(min(int((b - a) * 1000) for a, b in zip(ts, ts[1:])))' TF.requests)
+check "typeform: at most 2 requests a second (closest ${tf_gap} ms apart)" test "$tf_gap" -ge 400
 check "typeform: the cursor is the last item's token" \
 	test "$(sql "SELECT cursor FROM form_state WHERE source = 'form:lT4Z3j'")" = tf0007
 check "google: 3 pages (pageToken 2 and 4)" grep -q '"pageToken": \["4"\]' GF.requests
