@@ -33,7 +33,7 @@ struct form_poller {
 	char *token;                    /* bearer token for this poll, wiped after */
 	unsigned attempts;              /* failures in a row */
 	unsigned int seed;              /* for backoff jitter */
-	uint64_t last_request_ms;
+	struct rate_share *rate;        /* when its account last sent a request */
 	bool sweep_requested, sweep_running;
 	bool stopped;
 
@@ -47,6 +47,52 @@ struct form_poller {
 	long retry_after;               /* seconds, -1 when none was given */
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/*
+ * A provider's request budget is per account, not per form (Typeform: 2
+ * requests a second), so pollers of one preset using the same token file
+ * share one clock; without a token, those of one URL. Loop thread only.
+ */
+struct rate_share {
+	char *key;
+	uint64_t last_ms;       /* 0: none sent yet */
+	unsigned refs;
+	struct rate_share *next;
+};
+static struct rate_share *rate_shares;
+
+static struct rate_share *rate_share_get(const char *key)
+{
+	for (struct rate_share *s = rate_shares; s != NULL; s = s->next) {
+		if (strcmp(s->key, key) == 0) {
+			s->refs++;
+			return s;
+		}
+	}
+	struct rate_share *s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->key = strdup(key)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->refs = 1;
+	s->next = rate_shares;
+	rate_shares = s;
+	return s;
+}
+
+static void rate_share_put(struct rate_share *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	for (struct rate_share **pp = &rate_shares; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	free(s->key);
+	free(s);
+}
 
 static void on_timer(uv_timer_t *t);
 static char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -310,8 +356,9 @@ static void request(struct form_poller *fp)
 {
 	const struct form_config *c = fp->cfg;
 	uint64_t now = uv_now(fp->loop);
-	if (fp->last_request_ms != 0 && now - fp->last_request_ms < (uint64_t)c->rate_ms) {
-		schedule(fp, (uint64_t)c->rate_ms - (now - fp->last_request_ms));
+	uint64_t last = fp->rate->last_ms;
+	if (last != 0 && now - last < (uint64_t)c->rate_ms) {
+		schedule(fp, (uint64_t)c->rate_ms - (now - last));
 		return;
 	}
 	free(fp->url);
@@ -337,7 +384,7 @@ static void request(struct form_poller *fp)
 		return;
 	}
 	setup_easy(fp);
-	fp->last_request_ms = now;
+	fp->rate->last_ms = now;
 	if (curl_loop_add(fp->cl, fp->easy, on_done, fp) != 0) {
 		end_request(fp);
 		report(fp, "cannot start a request to %s", c->url);
@@ -544,8 +591,13 @@ int form_poller_start(uv_loop_t *loop, struct curl_loop *cl, const struct form_c
 	fp->user = user;
 	fp->seed = (unsigned int)(uv_hrtime() ^ (uintptr_t)fp);
 	fp->st.since = initial->since;
-	if (dup_opt(&fp->st.cursor, initial->cursor) || dup_opt(&fp->st.etag, initial->etag) ||
-	    dup_opt(&fp->st.etag_url, initial->etag_url)) {
+	char *key = strfmt("%d %s", (int)cfg->preset,
+			   cfg->token_file != NULL ? cfg->token_file : cfg->url);
+	fp->rate = key != NULL ? rate_share_get(key) : NULL;
+	free(key);
+	if (fp->rate == NULL || dup_opt(&fp->st.cursor, initial->cursor) ||
+	    dup_opt(&fp->st.etag, initial->etag) || dup_opt(&fp->st.etag_url, initial->etag_url)) {
+		rate_share_put(fp->rate);
 		storage_form_state_clear(&fp->st);
 		free(fp);
 		return -1;
@@ -574,6 +626,7 @@ void form_poller_sweep(struct form_poller *fp)
 static void free_poller(uv_handle_t *h)
 {
 	struct form_poller *fp = h->data;
+	rate_share_put(fp->rate);
 	storage_form_state_clear(&fp->st);
 	free(fp->page_token);
 	free(fp->url);
