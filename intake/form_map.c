@@ -54,6 +54,7 @@ struct builder {
 	struct sbuf text;
 	size_t cap_answers;
 	char reason[256];       /* set: the item is bad */
+	const char *text_question; /* question of the block last added to text */
 	bool oom;
 };
 
@@ -102,13 +103,23 @@ static void add_answer(struct builder *b, const char *qid, const char *label,
 	a->question = dup_or_oom(b, label);
 	a->value = dup_or_oom(b, value);
 	r->n_answers++;
-	if (kind == ANSWER_TEXT && value[0] != '\0') {
+	if ((kind != ANSWER_TEXT && kind != ANSWER_CHOICE) || value[0] == '\0')
+		return;
+	/* Choices are classified too: a respondent who ticks "Violence against
+	 * women and girls" as a priority has said something about that theme.
+	 * The options of one multiple choice go under one label, a line each. */
+	const char *q = a->question != NULL ? a->question
+			: a->question_id != NULL ? a->question_id : "answer";
+	if (kind == ANSWER_CHOICE && b->text_question != NULL && strcmp(b->text_question, q) == 0) {
+		sb_str(&b->text, "\n");
+	} else {
 		if (b->text.len > 0)
 			sb_str(&b->text, "\n\n");
-		sb_str(&b->text, label != NULL ? label : (qid != NULL ? qid : "answer"));
+		sb_str(&b->text, q);
 		sb_str(&b->text, "\n");
-		sb_str(&b->text, value);
 	}
+	sb_str(&b->text, value);
+	b->text_question = kind == ANSWER_CHOICE ? q : NULL;
 }
 
 /* Lower-case the domain of an address; NULL when it does not look like

@@ -16,8 +16,9 @@
  *    createTime, generic `submitted` pointer);
  *  - sender_email from the email answer (typeform answer of type email,
  *    google respondentEmail, generic `email` pointer), lower-cased;
- *  - text: every free-text answer under its question label, one
- *    "label\nanswer" block each, blank-line separated: what is classified;
+ *  - text: every free-text and choice answer under its question label,
+ *    one "label\nanswer" block each, blank-line separated, the options of
+ *    one multiple choice a line each in one block: what is classified;
  *  - answers[]: every answer in order with its question id and label, a
  *    multiple choice as one ANSWER_CHOICE answer per chosen option.
  */

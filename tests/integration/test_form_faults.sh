@@ -14,16 +14,17 @@ now=$(date -u +%s)
 write_base_config consultd.conf 2021-11-16T00:00:00Z "$(rfc3339 "@$((now + 3600))")" 1h
 FORM_TIMEOUT=2 form_section typeform "$TF_PORT" >>consultd.conf
 # First request 429 (wait 2 s), then 500, a cut body, malformed JSON, a
-# 503 (wait 1 s) and a reply slower than the 2 s timeout, each followed by
-# a good reply (which resets the backoff).
-form_control TF faults '[{"status": 429, "retry_after": 2}, {}, {"status": 500}, {}, {"truncate": true}, {}, {"malformed": true}, {}, {"status": 503, "retry_after": 1}, {}, {"delay": 4}]'
+# 503 (wait 1 s), a 429 whose Retry-After is an HTTP-date 3 s ahead, and a
+# reply slower than the 2 s timeout, each followed by a good reply (which
+# resets the backoff, so that an ignored Retry-After would mean 1 s at most).
+form_control TF faults '[{"status": 429, "retry_after": 2}, {}, {"status": 500}, {}, {"truncate": true}, {}, {"malformed": true}, {}, {"status": 503, "retry_after": 1}, {}, {"status": 429, "retry_after_date": 3}, {}, {"delay": 4}]'
 
 "$CONSULTD" -c consultd.conf 2>daemon.log &
 daemon_pid=$!
 wait_for 50 count_is 7
 # the last fault (the slow reply) comes with a later poll
 wait_for 30 grep -Eq 'Timeout was reached|timed out' daemon.log
-wait_for 20 test "$(grep -c . TF.requests)" -ge 12
+wait_for 20 test "$(grep -c . TF.requests)" -ge 14
 check "all 7 items stored in the end" count_is 7
 check "each once" test "$(sql 'SELECT count(DISTINCT idem_key) FROM responses')" -eq 7
 check "the 429 is logged" grep -q 'HTTP 429, waiting for Retry-After' daemon.log
@@ -43,12 +44,19 @@ rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])
 i=next(i for i,r in enumerate(rs) if r["status"] == 503)
 print(int((rs[i+1]["t"]-rs[i]["t"])*1000))' TF.requests)
 check "503 with Retry-After: 1 honoured (next request ${gap503} ms later)" test "$gap503" -ge 900
+gapdate=$(python3 -c '
+import json,sys
+rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])
+i=next(i for i,r in enumerate(rs) if (r["fault"] or {}).get("retry_after_date"))
+print(int((rs[i+1]["t"]-rs[i]["t"])*1000))' TF.requests)
+# The date has whole seconds: 3 s ahead is 2 to 3 s after the reply.
+check "Retry-After as an HTTP-date 3 s ahead honoured (next request ${gapdate} ms later)" test "$gapdate" -ge 1900
 again=$(python3 -c '
 import json,sys
 rs=sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["t"])
 bad=[i for i,r in enumerate(rs) if r["fault"]]
 print(sum(1 for i in bad if i + 1 < len(rs) and rs[i+1]["query"] == rs[i]["query"]), len(bad))' TF.requests)
-check "after each of the 6 faults the same page was asked for again ($again)" test "$again" = "6 6"
+check "after each of the 7 faults the same page was asked for again ($again)" test "$again" = "7 7"
 "$CONSULTCTL" -c consultd.conf status >status.txt 2>&1
 check "consultctl status shows the last error" grep -q 'last error:' status.txt
 kill "$daemon_pid"; wait "$daemon_pid"; daemon_pid=

@@ -8,7 +8,8 @@ file, paged the way the provider pages.
 
 Control (no auth), for the test script:
   POST /_control/faults  JSON list applied to the next requests, one each:
-        {"status": 429, "retry_after": 1} | {"status": 500} | {"truncate": true}
+        {"status": 429, "retry_after": 1} | {"status": 429, "retry_after_date": 3}
+        (Retry-After as an HTTP-date that many seconds ahead) | {"status": 500} | {"truncate": true}
         | {"malformed": true} | {"delay": 5}
   POST /_control/items   JSON list of items: appended, or replacing the item
         with the same id (a Google Forms edit)
@@ -16,6 +17,7 @@ Every request is logged as one JSON line: path, query, if_none_match, status.
 """
 import argparse
 import datetime
+import email.utils
 import hashlib
 import json
 import threading
@@ -150,7 +152,12 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault["delay"])
         if fault and "status" in fault:
             self.log(parsed, fault["status"], fault)
-            hdrs = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
+            hdrs = []
+            if "retry_after" in fault:
+                hdrs = [("Retry-After", str(fault["retry_after"]))]
+            elif "retry_after_date" in fault:
+                when = email.utils.formatdate(time.time() + fault["retry_after_date"], usegmt=True)
+                hdrs = [("Retry-After", when)]
             self.send(fault["status"], b'{"error": "fault"}', hdrs)
             return
         if fault and fault.get("truncate"):

@@ -1,4 +1,5 @@
 /* Form pages mapped to responses (each preset), and [form] config errors. */
+#include "classify/classify.h"
 #include "config/config.h"
 #include "intake/form_map.h"
 
@@ -60,8 +61,11 @@ START_TEST(typeform_page)
 	ck_assert_int_eq(r->received_at, 1637402533); /* 2021-11-20T10:02:13Z */
 	ck_assert_str_eq(r->sender_email, "Amira.Haddad@example.org");
 	ck_assert_str_eq(r->sender_name, "Amira Haddad");
+	/* the choices are classified too, one block with a line per option */
 	ck_assert_str_eq(r->text, "What should the plan change?\nKnife crime near the station has got "
-				  "worse; we need more officers on foot patrol in the evenings.");
+				  "worse; we need more officers on foot patrol in the evenings.\n\n"
+				  "Which priorities matter most to you?\nNeighbourhood policing\n"
+				  "Violence against women and girls");
 	ck_assert_uint_eq(r->n_answers, 7);
 	ck_assert_int_eq(r->answers[3].kind, ANSWER_CHOICE);
 	ck_assert_str_eq(r->answers[3].question, "Which priorities matter most to you?");
@@ -83,6 +87,38 @@ START_TEST(typeform_page)
 	ck_assert_str_eq(r->status_reason, "item 2: submitted_at missing or not an RFC 3339 time");
 	ck_assert_str_eq(r->idem_key, "form:lT4Z3j:b0f5a5c9d4e3");
 	ck_assert_ptr_nonnull(strstr((const char *)r->raw, "yesterday"));
+	form_page_clear(&p);
+}
+END_TEST
+
+/* A response that only ticks choices still says which themes matter to the
+ * respondent: the choice labels reach the classifier. */
+START_TEST(choices_are_classified)
+{
+	static const char page[] =
+		"{\"total_items\":1,\"page_count\":1,\"items\":[{\"response_id\":\"c1\","
+		"\"submitted_at\":\"2021-11-21T14:15:42Z\",\"answers\":["
+		"{\"field\":{\"id\":\"PNe8ZKBK8G8r\",\"type\":\"multiple_choice\"},"
+		"\"type\":\"choices\",\"choices\":{\"labels\":[\"Tackling drug dealing\"]}}]}]}";
+	struct form_question qs[] = {
+		{.id = "PNe8ZKBK8G8r", .label = "Which priorities matter most to you?", .kind = ANSWER_CHOICE},
+	};
+	struct form_map_config mc = {.preset = FORM_TYPEFORM, .form_id = "lT4Z3j", .questions = qs,
+				     .n_questions = 1};
+	struct form_page p;
+	char err[4096] = "";
+	ck_assert_int_eq(form_map_page(&mc, page, sizeof(page) - 1, &p, err, sizeof(err)), 0);
+	ck_assert_uint_eq(p.n, 1);
+	struct theme_set *ts = themes_load(SOURCE_DIR "/config/themes/london-pcp.themes", err, sizeof(err));
+	ck_assert_msg(ts != NULL, "%s", err);
+	struct response *r = &p.items[0].r;
+	ck_assert_int_eq(classify_response(ts, r), 0);
+	ck_assert_uint_ge(r->n_themes, 1);
+	bool drugs = false;
+	for (size_t i = 0; i < r->n_themes; i++)
+		drugs = drugs || strcmp(r->themes[i].theme_id, "drugs") == 0;
+	ck_assert_msg(drugs, "a ticked drugs priority gave no drugs theme");
+	themes_free(ts);
 	form_page_clear(&p);
 }
 END_TEST
@@ -111,7 +147,8 @@ START_TEST(google_page)
 	ck_assert_str_eq(it->r.sender_email, "Sam.Okafor@example.net");
 	ck_assert_str_eq(it->r.sender_name, "Sam Okafor");
 	ck_assert_str_eq(it->r.text, "What is the biggest problem where you live?\nBurglaries on our "
-				     "estate are not investigated; nobody comes round.");
+				     "estate are not investigated; nobody comes round.\n\n"
+				     "Priorities\nNeighbourhood policing\nBurglary");
 	/* configured order: problem, priorities x2, name */
 	ck_assert_uint_eq(it->r.n_answers, 4);
 	ck_assert_str_eq(it->r.answers[1].value, "Neighbourhood policing");
@@ -338,6 +375,7 @@ int main(void)
 	TCase *tc = tcase_create("map");
 	tcase_add_test(tc, typeform_page);
 	tcase_add_test(tc, google_page);
+	tcase_add_test(tc, choices_are_classified);
 	tcase_add_test(tc, generic_page);
 	tcase_add_test(tc, malformed_pages);
 	suite_add_tcase(s, tc);
