@@ -1,16 +1,36 @@
 #include "log.h"
 
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static enum log_level max_level = LOG_LEVEL_INFO;
 
 void log_set_level(enum log_level max)
 {
 	max_level = max;
+}
+
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static bool journal;
+
+/* systemd sets JOURNAL_STREAM to "DEV:INODE" of the stream it connected to
+ * stderr. A child whose stderr was redirected (a test harness, a pipe into
+ * a file) inherits the variable but not the stream, so only a match counts. */
+static void detect_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	char end;
+	struct stat st;
+	journal = v != NULL && sscanf(v, "%ju:%ju%c", &dev, &ino, &end) == 2 &&
+		  fstat(fileno(stderr), &st) == 0 && (uintmax_t)st.st_dev == dev &&
+		  (uintmax_t)st.st_ino == ino;
 }
 
 static const char *level_name(enum log_level level)
@@ -29,7 +49,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (level > max_level)
 		return;
 	/* journald reads the priority prefix; a terminal reader wants words. */
-	bool journal = getenv("JOURNAL_STREAM") != NULL;
+	pthread_once(&journal_once, detect_journal);
 	char line[2048];
 	va_list ap;
 	va_start(ap, fmt);

@@ -2,9 +2,10 @@
  * log.h — one log line per event, to stderr.
  *
  * Lines are "level=... msg" with key=value fields a person can grep
- * (uid=, ref=, source=, reason=). Under systemd (JOURNAL_STREAM set) each
- * line starts with a syslog priority prefix such as "<3>" so journald keeps
- * the level. Safe to call from any thread. Never pass secrets or whole
+ * (uid=, ref=, source=, reason=). When stderr is the journal stream
+ * (JOURNAL_STREAM names its device and inode, checked once) each line
+ * starts with a syslog priority prefix such as "<3>" so journald keeps the
+ * level; otherwise with "consultd: LEVEL: ". Safe to call from any thread. Never pass secrets or whole
  * response texts; escape untrusted text with log_escape first.
  */
 #ifndef CONSULTD_LOG_H

@@ -111,4 +111,7 @@ check "after the reload: stored from the stored cursor, once" count_is 21
 check "with the new question label" \
 	test "$(sql "SELECT question FROM form_answers a JOIN responses r ON r.id = a.response_id WHERE r.idem_key = 'form:lT4Z3j:tf0009'")" = "What would you change?"
 check "nothing logged at error level" bash -c '! grep -q "level=err" daemon.log'
+check "the bearer token is in no log" not_logged "$(head -n 1 token)" daemon.log check.txt
+check "no answer text is in the log" no_text_logged daemon.log check.txt
+
 finish

@@ -84,4 +84,6 @@ wait "$daemon_pid"
 check "SIGTERM: consultd exits 0" test $? -eq 0
 daemon_pid=
 
+check "no response text is in any log" no_text_logged daemon*.log
+
 finish

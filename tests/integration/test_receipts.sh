@@ -332,4 +332,7 @@ kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null
 daemon_pid=
 
 
+check "the SMTP password is in no log" not_logged "$SINK_PASSWORD" daemon*.log check.out
+check "no response text is in any log" no_text_logged daemon*.log
+
 finish

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon as systemd sees it: READY, STATUS, WATCHDOG, RELOADING around a
 # SIGHUP reload (good and bad configs), STOPPING on SIGTERM, read from a
-# NOTIFY_SOCKET the test creates.
+# NOTIFY_SOCKET the test creates; syslog priority prefixes when stderr is
+# the stream JOURNAL_STREAM names, and none when it is another.
 set -u
 source "$SOURCE_DIR/tests/lib/common.sh"
 
@@ -22,7 +23,11 @@ stored() { sql "SELECT count(*) FROM responses" 2>/dev/null || echo 0; }
 count_is() { [ "$(stored)" -eq "$1" ]; }
 
 dovecot_deliver "$samples"/0[1-3]-*.eml || exit 1
-NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=1000000 "$CONSULTD" -c consultd.conf 2>daemon.log &
+: >daemon.log
+# As systemd does for a journal stream: its device and inode, in decimal.
+journal_stream=$(stat -c '%d:%i' daemon.log)
+NOTIFY_SOCKET=$work/notify.sock WATCHDOG_USEC=1000000 JOURNAL_STREAM=$journal_stream \
+	"$CONSULTD" -c consultd.conf 2>>daemon.log &
 daemon_pid=$!
 wait_for 10 notified '^READY=1$'
 check "READY=1 once started" notified '^READY=1$'
@@ -68,5 +73,16 @@ check "SIGTERM: exit 0" test $? -eq 0
 daemon_pid=
 sleep 0.3
 check "STOPPING=1 on the way out" notified '^STOPPING=1$'
+
+check "journal stream: info lines carry <6>" grep -q '^<6>.*event=reload ' daemon.log
+check "journal stream: the refused config carries <3> or <4>" \
+	grep -Eq '^<[34]>.*kept the running configuration' daemon.log
+check "journal stream: every line has a prefix" test "$(grep -vc '^<[0-7]>' daemon.log)" -eq 0
+
+# JOURNAL_STREAM inherited while stderr goes elsewhere: words, not prefixes.
+JOURNAL_STREAM=$journal_stream "$CONSULTD" -c consultd.conf --check-connection \
+	>other.out 2>other.log
+check "another stream: no priority prefix" test "$(grep -c '^<[0-7]>' other.log)" -eq 0
+check "another stream: the level in words" grep -q '^consultd: [a-z]*: ' other.log
 
 finish

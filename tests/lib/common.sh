@@ -75,6 +75,32 @@ make_variant() { make_variants "$1" "$2" "$3"; } # make_variant SRC TAG DEST
 
 sql() { sqlite3 -readonly -batch "$DB" "$@"; }
 
+# no_text_logged LOG...: no stored response's words reach a log. For each
+# response the longest line of its text (40 characters of it, at least 24)
+# must appear in none of the files; succeeds only when some were checked.
+no_text_logged() {
+	python3 - "$DB" "$@" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+logs = [open(f, encoding="utf-8", errors="replace").read() for f in sys.argv[2:]]
+checked = 0
+for (text,) in db.execute("SELECT text FROM responses WHERE status = 'response'"):
+    line = max((l.strip() for l in text.splitlines()), key=len, default="")
+    if len(line) < 24:
+        continue
+    probe = line[:40]
+    checked += 1
+    for f, log in zip(sys.argv[2:], logs):
+        if probe in log:
+            print("response text in %s: %r" % (f, probe))
+            sys.exit(1)
+sys.exit(0 if checked > 0 else 1)
+PY
+}
+
+# not_logged SECRET LOG...: the secret appears in none of the files.
+not_logged() { local secret=$1; shift; [ -n "$secret" ] && ! grep -qF -- "$secret" "$@"; }
+
 # Every Dovecot-backed test starts the same way: a private work directory
 # (the current directory from then on) with a Dovecot in it, and a trap
 # that kills consultd (daemon_pid), runs the test's own `on_exit` if it
