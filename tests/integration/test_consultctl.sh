@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # consultctl against a store the daemon is writing: status (with the
-# reconciliation), show, export, quarantine list/show/retry, backup.
+# reconciliation), show, export, quarantine list/show/retry, backup, and
+# the documented restore from that backup.
 set -u
 source "$SOURCE_DIR/tests/lib/common.sh"
 
@@ -77,5 +78,24 @@ check "backup: a complete store" test "$(sqlite3 "$work/copy.sqlite" 'SELECT cou
 check "backup: never overwrites" test $? -eq 1
 check "backup: private to its owner" test "$(stat -c %a "$work/copy.sqlite")" = 600
 
+# Mail that arrives after the backup, then the store is lost.
+dovecot_deliver "$samples"/10-*.eml "$samples"/11-*.eml || exit 1
+wait_for 30 count_is 13
+check "2 more stored after the backup" count_is 13
+before_restore=$(sql "SELECT group_concat(idem_key, ' ') FROM (SELECT idem_key FROM responses ORDER BY idem_key)")
+kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
+
+# The restore of consultctl(1) and the README: stop, put the copy in place
+# of the store with no -wal or -shm beside it, start.
+rm -f "$DB" "$DB-wal" "$DB-shm"
+cp "$work/copy.sqlite" "$DB"
+check "restored: the backup's 11" count_is 11
+"$CONSULTD" -c consultd.conf 2>daemon-restored.log &
+daemon_pid=$!
+wait_for 30 count_is 13
+check "after the restore the 2 newer messages are fetched again" count_is 13
+after_restore=$(sql "SELECT group_concat(idem_key, ' ') FROM (SELECT idem_key FROM responses ORDER BY idem_key)")
+check "the same 13 responses as before the loss, each once" test "$after_restore" = "$before_restore"
+check "integrity_check ok" test "$(sql 'PRAGMA integrity_check')" = ok
 kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
 finish
