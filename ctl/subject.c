@@ -55,9 +55,68 @@ int ctl_forget(struct ctl *c, const char *email)
 }
 
 struct subject_export {
+	struct storage *store;
 	json_t *responses;
 	bool oom;
+	bool failed;            /* a store read failed: storage_errmsg says why */
 };
+
+static json_t *time_or_null(int64_t t)
+{
+	if (t <= 0)
+		return json_null();
+	char buf[32];
+	config_format_time(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* The receipt sent (or due) for the response, as the respondent got it. */
+static json_t *receipt_json(struct subject_export *x, int64_t id)
+{
+	struct storage_receipt rc;
+	bool found;
+	if (storage_receipt_of(x->store, id, &rc, &found) != 0) {
+		x->failed = true;
+		return NULL;
+	}
+	if (!found)
+		return json_null();
+	json_t *o = json_pack("{s:o, s:o, s:I, s:o, s:o, s:o}", "recipient", str_or_null(rc.recipient),
+			      "state", str_or_null(rc.state), "attempts", (json_int_t)rc.attempts,
+			      "created_at", time_or_null(rc.created_at), "sent_at",
+			      time_or_null(rc.sent_at), "message", str_or_null(rc.message));
+	storage_receipt_clear(&rc);
+	return o;
+}
+
+/* Every version of a form response: an edit keeps the text it replaced,
+ * which is the respondent's data as much as the current text. */
+static json_t *versions_json(struct subject_export *x, int64_t id)
+{
+	struct storage_form_version_row *v;
+	size_t n;
+	if (storage_form_history(x->store, id, &v, &n) != 0) {
+		x->failed = true;
+		return NULL;
+	}
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		json_t *o = json_pack("{s:o, s:o, s:b, s:o}", "version", str_or_null(v[i].version),
+				      "recorded_at", time_or_null(v[i].recorded_at), "edit",
+				      v[i].edit, "previous_text", str_or_null(v[i].previous_text));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	storage_form_history_free(v, n);
+	return a;
+}
 
 static int add_subject_response(void *user, const char *ref, const struct response *r)
 {
@@ -70,7 +129,26 @@ static int add_subject_response(void *user, const char *ref, const struct respon
 		json_t *j = json_array_get(atts, i);
 		json_object_set_new(j, "text", a->text != NULL ? json_string(a->text) : json_null());
 	}
-	if (json_array_append_new(x->responses, o) != 0) {
+	int64_t id = storage_parse_ref(ref);
+	json_t *receipt = receipt_json(x, id);
+	json_t *versions = r->channel == CHANNEL_FORM ? versions_json(x, id) : json_array();
+	if (x->failed) {
+		json_decref(receipt);
+		json_decref(versions);
+		json_decref(o);
+		return -1;
+	}
+	if (o == NULL || receipt == NULL || versions == NULL) {
+		json_decref(receipt);
+		json_decref(versions);
+		json_decref(o);
+		x->oom = true;
+		return 1;
+	}
+	/* The _new setters take the reference, also when they fail. */
+	int bad = json_object_set_new(o, "receipt", receipt);
+	bad |= json_object_set_new(o, "form_versions", versions);
+	if (bad != 0 || json_array_append_new(x->responses, o) != 0) {
 		x->oom = true;
 		return 1;
 	}
@@ -83,7 +161,7 @@ int ctl_export_subject(struct ctl *c, const char *email)
 		return 2;
 	if (ctl_open_store(c, false) != 0)
 		return 1;
-	struct subject_export x = {.responses = json_array()};
+	struct subject_export x = {.store = c->store, .responses = json_array()};
 	struct storage_filter f = {.sender_email = email};
 	int rc = storage_visit(c->store, &f, add_subject_response, &x);
 	if (rc != 0 || x.oom) {

@@ -1833,6 +1833,111 @@ int storage_form_edits(struct storage *st, int64_t id, int64_t *edits)
 	return 0;
 }
 
+int storage_receipt_of(struct storage *st, int64_t id, struct storage_receipt *out, bool *found)
+{
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT recipient, state, message, last_error, attempts, created_at,"
+			       " coalesce(sent_at, 0) FROM outbox WHERE response_id = ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "reading the receipt");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	bool oom = false;
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		out->recipient = column_dup(s, 0, &oom);
+		out->state = column_dup(s, 1, &oom);
+		out->message = column_dup(s, 2, &oom);
+		out->last_error = column_dup(s, 3, &oom);
+		out->attempts = sqlite3_column_int64(s, 4);
+		out->created_at = sqlite3_column_int64(s, 5);
+		out->sent_at = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_finalize(s);
+	if (oom || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		if (oom)
+			snprintf(st->errmsg, sizeof(st->errmsg), "reading the receipt: out of memory");
+		else
+			set_error(st, "reading the receipt");
+		storage_receipt_clear(out);
+		*found = false;
+		return -1;
+	}
+	return 0;
+}
+
+void storage_receipt_clear(struct storage_receipt *r)
+{
+	free(r->recipient);
+	free(r->state);
+	free(r->message);
+	free(r->last_error);
+	memset(r, 0, sizeof(*r));
+}
+
+int storage_form_history(struct storage *st, int64_t id, struct storage_form_version_row **rows,
+			 size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT version, recorded_at, edit, previous_text FROM form_versions"
+			       " WHERE response_id = ? ORDER BY rowid",
+			       -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "reading the form versions");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	struct storage_form_version_row *v = NULL;
+	size_t len = 0, cap = 0;
+	bool oom = false;
+	int rc = SQLITE_DONE;
+	while (!oom && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			void *p = realloc(v, ncap * sizeof(*v));
+			if (p == NULL) {
+				oom = true;
+				break;
+			}
+			v = p;
+			cap = ncap;
+		}
+		struct storage_form_version_row *row = &v[len++];
+		row->version = column_dup(s, 0, &oom);
+		row->recorded_at = sqlite3_column_int64(s, 1);
+		row->edit = sqlite3_column_int(s, 2) != 0;
+		row->previous_text = column_dup(s, 3, &oom);
+	}
+	sqlite3_finalize(s);
+	if (oom || rc != SQLITE_DONE) {
+		if (oom)
+			snprintf(st->errmsg, sizeof(st->errmsg), "reading the form versions: out of memory");
+		else
+			set_error(st, "reading the form versions");
+		storage_form_history_free(v, len);
+		return -1;
+	}
+	*rows = v;
+	*n = len;
+	return 0;
+}
+
+void storage_form_history_free(struct storage_form_version_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].version);
+		free(rows[i].previous_text);
+	}
+	free(rows);
+}
+
 int storage_same_respondent(struct storage *st, int64_t id, char **refs)
 {
 	*refs = NULL;

@@ -240,6 +240,28 @@ int storage_form_version(struct storage *st, int64_t id, const char *version,
 /* How many times response id was edited (0 for mail). */
 int storage_form_edits(struct storage *st, int64_t id, int64_t *edits);
 
+/* Subject access: the receipt of response id and the versions of a form
+ * response, as stored. Strings are owned by the struct; clear with the
+ * matching function. */
+struct storage_receipt {
+	char *recipient, *state, *message, *last_error; /* message: the receipt as sent */
+	int64_t attempts, created_at, sent_at;           /* sent_at 0 when not sent */
+};
+/* *found false (and *out zeroed) when the response has no receipt. */
+int storage_receipt_of(struct storage *st, int64_t id, struct storage_receipt *out, bool *found);
+void storage_receipt_clear(struct storage_receipt *r);
+
+struct storage_form_version_row {
+	char *version;          /* the provider's version (Google lastSubmittedTime) */
+	int64_t recorded_at;
+	bool edit;              /* false: the first version seen */
+	char *previous_text;    /* an edit: the text it replaced; else NULL */
+};
+/* Every version of form response id, oldest first (*n 0 for mail). */
+int storage_form_history(struct storage *st, int64_t id, struct storage_form_version_row **rows,
+			 size_t *n);
+void storage_form_history_free(struct storage_form_version_row *rows, size_t n);
+
 /* How many respondents (respondent_key) have counted responses in more than
  * one channel, e.g. by email and by web form. */
 int storage_multi_channel_respondents(struct storage *st, int64_t *n);

@@ -75,7 +75,14 @@ import json,sys
 r = json.load(open(sys.argv[1]))[2]
 r["lastSubmittedTime"] = "2021-11-25T08:00:00Z"
 r["answers"]["5e2f0a11"]["textAnswers"]["answers"][0]["value"] = "Edited: drug dealing outside the school gates got worse."
-print(json.dumps([r]))' "$FORMS_DATA/google-responses.json")
+# and one who gave an address, for export-subject below
+s = json.load(open(sys.argv[1]))[1]
+s["lastSubmittedTime"] = "2021-11-25T08:30:00Z"
+for a in s["answers"].values():
+    if "textAnswers" in a:
+        a["textAnswers"]["answers"][0]["value"] = "Edited by Sam: more patrols after dark."
+        break
+print(json.dumps([r, s]))' "$FORMS_DATA/google-responses.json")
 form_control GF items "$edited"
 key=form:1FAIpQL:ACYDBNj002Q9Zc2vH3uIc
 edit_seen() { [ "$(sql "SELECT count(*) FROM form_versions v JOIN responses r ON r.id = v.response_id WHERE r.idem_key = '$key' AND v.edit")" -eq 1 ]; }
@@ -87,6 +94,19 @@ check "its text is the edited one" \
 check "the edit keeps the previous text" \
 	test "$(sql "SELECT count(*) FROM form_versions v JOIN responses r ON r.id = v.response_id WHERE r.idem_key = '$key' AND v.previous_text LIKE '%Burglaries on our estate are never investigated%'")" -eq 1
 check "total unchanged" count_is 19
+sam_edited() { [ "$(sql "SELECT count(*) FROM form_versions v JOIN responses r ON r.id = v.response_id WHERE r.idem_key = 'form:1FAIpQL:ACYDBNj001Q9Zc2vH3uIc' AND v.edit")" -eq 1 ]; }
+wait_for 10 sam_edited
+"$CONSULTCTL" -c consultd.conf export-subject sam.okafor@example.net >subject.json 2>subject.err
+check "export-subject gives the form response's versions, the edit with the text it replaced" python3 -c '
+import json
+d = json.load(open("subject.json"))
+[r] = [r for r in d["responses"] if r["channel"] == "form"]
+v = r["form_versions"]
+assert [x["edit"] for x in v] == [False, True], v
+assert v[1]["previous_text"] and "Edited by Sam" not in v[1]["previous_text"], v
+assert "Edited by Sam" in r["text"], r["text"]
+assert r["receipt"] is None, r["receipt"]  # no [receipts] here
+'
 ref=$(sql "SELECT printf('R-%06d', id) FROM responses WHERE idem_key = '$key'")
 "$CONSULTCTL" -c consultd.conf show "$ref" >show.txt 2>&1
 check "consultctl show lists the answers with their questions" \

@@ -116,4 +116,15 @@ kill -TERM "$daemon_pid"; wait "$daemon_pid"
 check "SIGTERM: exit 0" test $? -eq 0
 daemon_pid=
 check "nothing logged at error level" bash -c '! grep -q "level=err" daemon1.log daemon2.log'
+"$CONSULTCTL" -c consultd.conf export-subject amira.haddad@example.org >subject.json 2>subject.err
+check "export-subject gives the receipt as sent" python3 -c '
+import json, sys
+d = json.load(open("subject.json"))
+[r] = d["responses"]
+c = r["receipt"]
+assert c["state"] == "sent" and c["sent_at"], c
+assert c["recipient"].lower() == "amira.haddad@example.org", c
+assert "Your reference is %s." % sys.argv[1] in c["message"], c["message"]
+assert r["form_versions"] == [], r["form_versions"]  # typeform responses have no versions
+' "$ref"
 finish
