@@ -71,6 +71,28 @@ check "quarantine retry: the others stay, with their reason" grep -q 'still quar
 check "R-000001 has its text and themes back" \
 	test "$(sql 'SELECT length(text) > 0 AND (SELECT count(*) FROM response_themes WHERE response_id = 1) > 0 FROM responses WHERE id = 1')" = 1
 
+# Search reaches attachment text: a word that occurs only in an
+# attachment (after the "[attachment: NAME]" line) finds its response.
+read -r att_ref att_word < <(python3 - "$DB" <<'PY'
+import re, sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for rid, text, subject in db.execute("SELECT id, text, coalesce(subject, '') FROM responses ORDER BY id"):
+    body, sep, att = text.partition("\n[attachment: ")
+    if not sep:
+        continue
+    att = att.split("\n", 1)[1] if "\n" in att else ""
+    seen = set(re.findall(r"[a-z]+", (body + " " + subject).lower()))
+    others = " ".join(t for (t,) in db.execute("SELECT text FROM responses WHERE id <> ?", (rid,))).lower()
+    for w in re.findall(r"[A-Za-z]{9,}", att):
+        if w.lower() not in seen and w.lower() not in others:
+            print("R-%06d %s" % (rid, w.lower()))
+            sys.exit(0)
+PY
+)
+check "a word found only in an attachment (${att_word:-none})" test -n "${att_word:-}"
+"$CONSULTCTL" -c consultd.conf search "${att_word:-none}" >search.out 2>&1
+check "search: attachment text finds its response ($att_ref)" grep -q "^$att_ref " search.out
+
 "$CONSULTCTL" -c consultd.conf backup "$work/copy.sqlite" >backup.out 2>&1
 check "backup: exit 0 while the daemon runs" test $? -eq 0
 check "backup: a complete store" test "$(sqlite3 "$work/copy.sqlite" 'SELECT count(*) FROM responses')" -eq 11

@@ -674,6 +674,29 @@ START_TEST(search_fts)
 	ck_assert_int_eq(search("\"anti social\"", NULL, "form", &h, &syntax), 0);
 	ck_assert_int_eq(search("trust", "trust", NULL, &h, &syntax), 2);
 	ck_assert_int_eq(search("trust", "asb", NULL, &h, &syntax), 0);
+	/* by area: the 6 "anti social" are 2 in Camden and the 4 campaign
+	 * copies in Islington */
+	struct search_query q_area = {.match = "\"anti social\"", .area = "camden", .limit = 20};
+	memset(&h, 0, sizeof(h));
+	ck_assert_int_eq(search_run(st, &q_area, "[", "]", collect, &h, &syntax, err, sizeof(err)), 2);
+	q_area.area = "islington";
+	memset(&h, 0, sizeof(h));
+	ck_assert_int_eq(search_run(st, &q_area, "[", "]", collect, &h, &syntax, err, sizeof(err)), 4);
+	q_area.area = "hackney";
+	ck_assert_int_eq(search_run(st, &q_area, "[", "]", collect, &h, &syntax, err, sizeof(err)), 0);
+	/* by date: since is inclusive, until exclusive; the campaign copies
+	 * came on days 4 to 7, so [day 4, day 6) holds the first two */
+	struct search_query q_date = {.match = "\"anti social\"", .since = OPENS + 4 * DAY,
+				      .until = OPENS + 6 * DAY, .limit = 20};
+	memset(&h, 0, sizeof(h));
+	ck_assert_int_eq(search_run(st, &q_date, "[", "]", collect, &h, &syntax, err, sizeof(err)), 2);
+	char c0[32], c1[32];
+	storage_format_ref(id_camp[0], c0, sizeof(c0));
+	storage_format_ref(id_camp[1], c1, sizeof(c1));
+	ck_assert(strcmp(h.refs[0], c0) == 0 || strcmp(h.refs[1], c0) == 0);
+	ck_assert(strcmp(h.refs[0], c1) == 0 || strcmp(h.refs[1], c1) == 0);
+	q_date.since = OPENS + 4 * DAY + 61; /* just after the first copy */
+	ck_assert_int_eq(search_run(st, &q_date, "[", "]", collect, &h, &syntax, err, sizeof(err)), 1);
 	/* snippets are cleaned of bidi controls */
 	ck_assert_int_eq(search("evil", NULL, NULL, &h, &syntax), 1);
 	ck_assert_ptr_null(strstr(h.snippet, "\xe2\x80\xae"));
