@@ -5,6 +5,7 @@
 #include "model.h"
 #include "writers.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -155,6 +156,35 @@ unlink_tmp:
 	return -1;
 }
 
+/* A run killed while writing leaves its temporary file behind: part of a
+ * summary, personal data included. Only our own names are removed
+ * (".closing-summary-DAY.EXT." and mkstemp's six characters). */
+static void remove_stale_temporaries(const char *folder, const char *day)
+{
+	DIR *d = opendir(folder);
+	if (d == NULL)
+		return;
+	char prefix[64];
+	int plen = snprintf(prefix, sizeof(prefix), ".closing-summary-%s.", day);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, (size_t)plen) != 0)
+			continue;
+		const char *ext = e->d_name + plen;
+		const char *dot = strchr(ext, '.');
+		enum report_format f;
+		char name[16];
+		size_t elen = dot != NULL ? (size_t)(dot - ext) : 0;
+		if (dot == NULL || elen == 0 || elen >= sizeof(name) || strlen(dot + 1) != 6)
+			continue;
+		memcpy(name, ext, elen);
+		name[elen] = '\0';
+		if (report_format_parse(name, &f) == 0)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 int report_write_closing(const struct config *cfg, const struct theme_set *ts,
 			 int64_t now, char *path_out, size_t path_len,
 			 char *err, size_t errlen)
@@ -169,6 +199,7 @@ int report_write_closing(const struct config *cfg, const struct theme_set *ts,
 		snprintf(err, errlen, "%s: %s", cfg->report_folder, strerror(errno));
 		return -1;
 	}
+	remove_stale_temporaries(cfg->report_folder, day);
 	if (storage_open(cfg->storage_path, STORAGE_READ_ONLY, &st, err, errlen) != 0)
 		return -1;
 	static const enum report_format order[] = {REPORT_MARKDOWN, REPORT_HTML, REPORT_JSON,

@@ -45,7 +45,8 @@ int report_markdown(FILE *out, struct storage *st, const struct config *cfg,
  * "closing-summary-YYYY-MM-DD.md" (.html, .csv, .json; the date of the
  * close, UTC), each atomically: a temporary file in the same folder,
  * fsync, rename, fsync of the folder. Markdown is written first, so it
- * exists whenever any does. Opens its own read-only connection to the
+ * exists whenever any does. Temporary files left by an earlier run that
+ * was killed while writing are removed first. Opens its own read-only connection to the
  * store, so it may run on a worker thread. On success the Markdown path
  * is copied into path_out.
  */
