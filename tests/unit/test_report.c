@@ -316,6 +316,63 @@ START_TEST(themes_and_excerpts)
 }
 END_TEST
 
+/* Near-duplicates that are not marked as a campaign (three people pasting
+ * the same sentence) give one excerpt; the others still fill the set up
+ * to five, one of each kind of respondent first; a theme with only three
+ * responses, all different, shows all three. */
+START_TEST(excerpts_near_duplicates_and_minimum)
+{
+	const char *same = "Drug dealing outside the school gates happens every afternoon "
+			   "and nobody ever stops it.";
+	int64_t a1 = add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY, RESPONDENT_INDIVIDUAL, NULL,
+			 "camden", same, "drugs", 9.0, NULL, 0);
+	add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY + 10, RESPONDENT_INDIVIDUAL, NULL,
+	    "camden", "Drug dealing outside the school gates happens every afternoon and "
+	    "nobody ever stops it!", "drugs", 8.9, NULL, 0);
+	add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY + 20, RESPONDENT_INDIVIDUAL, NULL,
+	    "hackney", "drug dealing outside the school gates happens every afternoon, and "
+	    "nobody ever stops it at all", "drugs", 8.8, NULL, 0);
+	int64_t b = add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY + 30, RESPONDENT_ORGANISATION,
+			"Hackney Youth Trust", "hackney",
+			"Young people are groomed into county lines; fund outreach workers.",
+			"drugs", 5.0, NULL, 0);
+	int64_t c = add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY + 40, RESPONDENT_INDIVIDUAL,
+			NULL, "islington", "Cannabis smoke fills our stairwell every single night.",
+			"drugs", 4.0, NULL, 0);
+	int64_t d = add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 3 * DAY + 50, RESPONDENT_UNKNOWN,
+			NULL, NULL, "Needles are left in the park right next to the playground.",
+			"drugs", 3.0, NULL, 0);
+	int64_t v[3];
+	const char *vt[3] = {"Victims wait months for any update on their case.",
+			     "Witness care in court was excellent, please keep funding it.",
+			     "After the burglary nobody from victim support ever called me."};
+	for (int i = 0; i < 3; i++)
+		v[i] = add(CHANNEL_EMAIL, STATUS_RESPONSE, OPENS + 4 * DAY + i, RESPONDENT_INDIVIDUAL,
+			   NULL, NULL, vt[i], "victims", 3.0 - i / 10.0, NULL, 0);
+
+	struct report_model m;
+	build_model(&m, true);
+	struct report_theme *drugs = theme(&m, "drugs");
+	ck_assert_int_eq(drugs->responses, 6);
+	/* the near-copies of a1 are left out; score order */
+	int64_t want[4] = {a1, b, c, d};
+	ck_assert_uint_eq(drugs->n_excerpts, 4);
+	for (size_t i = 0; i < 4; i++) {
+		char ref[32];
+		storage_format_ref(want[i], ref, sizeof(ref));
+		ck_assert_str_eq(drugs->excerpts[i].ref, ref);
+	}
+	struct report_theme *victims = theme(&m, "victims");
+	ck_assert_uint_eq(victims->n_excerpts, 3);
+	for (size_t i = 0; i < 3; i++) {
+		char ref[32];
+		storage_format_ref(v[i], ref, sizeof(ref));
+		ck_assert_str_eq(victims->excerpts[i].ref, ref);
+	}
+	report_model_free(&m);
+}
+END_TEST
+
 START_TEST(respondents_campaigns_questions_quality)
 {
 	struct report_model m;
@@ -781,6 +838,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, headline);
 	tcase_add_test(tc, themes_and_excerpts);
+	tcase_add_test(tc, excerpts_near_duplicates_and_minimum);
 	tcase_add_test(tc, respondents_campaigns_questions_quality);
 	tcase_add_test(tc, odd_store_rows);
 	tcase_add_test(tc, accuracy_file);
