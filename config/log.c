@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,11 +26,19 @@ static bool journal;
 static void detect_journal(void)
 {
 	const char *v = getenv("JOURNAL_STREAM");
-	uintmax_t dev, ino;
-	char end;
 	struct stat st;
-	journal = v != NULL && sscanf(v, "%ju:%ju%c", &dev, &ino, &end) == 2 &&
-		  fstat(fileno(stderr), &st) == 0 && (uintmax_t)st.st_dev == dev &&
+	char *end;
+	journal = false;
+	if (v == NULL || *v < '0' || *v > '9')
+		return;
+	errno = 0;
+	uintmax_t dev = strtoumax(v, &end, 10);
+	if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
+		return;
+	uintmax_t ino = strtoumax(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return;
+	journal = fstat(fileno(stderr), &st) == 0 && (uintmax_t)st.st_dev == dev &&
 		  (uintmax_t)st.st_ino == ino;
 }
 
