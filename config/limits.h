@@ -8,7 +8,7 @@
 #define CONSULTD_LIMITS_H
 
 #define LIMIT_MESSAGE_BYTES     (25u * 1024u * 1024u) /* one raw mail */
-#define LIMIT_TEXT_BYTES        (2u * 1024u * 1024u)  /* decoded body text kept per response */
+#define LIMIT_TEXT_BYTES        (2u * 1024u * 1024u)  /* decoded text per response (body over it: quarantined) */
 #define LIMIT_ATTACHMENTS       64u                   /* attachments recorded per message */
 #define LIMIT_MIME_DEPTH        16u                   /* nested multiparts followed */
 #define LIMIT_HEADER_BYTES      (64u * 1024u)         /* one decoded header value */

@@ -458,6 +458,10 @@ out:
 	return text;
 }
 
+/* A body part's text is cut here, a few bytes past the cap: enough to
+ * see that it was over, and for the final cut to see a whole character. */
+#define BODY_PIECE_CAP (LIMIT_TEXT_BYTES + 4u)
+
 static char *normalise_text(const char *in, size_t n)
 {
 	return normalise_text_cap(in, n, LIMIT_TEXT_BYTES);
@@ -756,7 +760,7 @@ out:
 	return text;
 }
 
-char *mime_html_to_text(const char *html, size_t len)
+static char *html_to_text_cap(const char *html, size_t len, size_t cap)
 {
 	struct html_out o = { 0 };
 	htmlDocPtr doc = NULL;
@@ -779,7 +783,7 @@ char *mime_html_to_text(const char *html, size_t len)
 	if (o.b.data == NULL)
 		text = dup_str("");
 	else
-		text = normalise_text(o.b.data, o.b.len);
+		text = normalise_text_cap(o.b.data, o.b.len, cap);
 	if (text != NULL && text[0] == '\0') {
 		free(text);
 		text = html_strip_tags(html, len);
@@ -788,6 +792,11 @@ out:
 	buf_free(&o.b);
 	xmlFreeDoc(doc);
 	return text;
+}
+
+char *mime_html_to_text(const char *html, size_t len)
+{
+	return html_to_text_cap(html, len, LIMIT_TEXT_BYTES);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1172,6 +1181,8 @@ struct walk {
 	size_t n_att;
 	size_t cap_att;
 	bool dsn;                 /* a delivery-status report somewhere */
+	bool over_depth;          /* multiparts nested past LIMIT_MIME_DEPTH */
+	bool over_attachments;    /* more than LIMIT_ATTACHMENTS leaves */
 };
 
 static void walk_free(struct walk *w)
@@ -1263,10 +1274,11 @@ static char *part_text(GMimeObject *obj)
 	if (text_to_utf8(c.data, c.len,
 			 g_mime_object_get_content_type_parameter(obj, "charset"), &u) < 0)
 		goto out;
+	/* A little past the cap, so that the walk can tell a body over it. */
 	if (is_type(obj, "text", "html"))
-		text = mime_html_to_text(u.data ? u.data : "", u.len);
+		text = html_to_text_cap(u.data ? u.data : "", u.len, BODY_PIECE_CAP);
 	else
-		text = normalise_text(u.data ? u.data : "", u.len);
+		text = normalise_text_cap(u.data ? u.data : "", u.len, BODY_PIECE_CAP);
 out:
 	buf_free(&u);
 	content_release(&c);
@@ -1296,8 +1308,10 @@ static int add_attachment(struct walk *w, GMimeObject *obj, bool dedupe)
 	char *mime = NULL;
 	int rc = -1;
 
-	if (w->n_att >= LIMIT_ATTACHMENTS)
+	if (w->n_att >= LIMIT_ATTACHMENTS) {
+		w->over_attachments = true;
 		return 0;
+	}
 	content_load(obj, &c);
 	sha256_hex(c.data, c.len, a.sha256);
 	a.size = c.len;
@@ -1477,8 +1491,10 @@ static int walk(struct walk *w, GMimeObject *obj, unsigned depth, bool want_text
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int count = g_mime_multipart_get_count(mp);
 
-		if (depth >= LIMIT_MIME_DEPTH)
+		if (depth >= LIMIT_MIME_DEPTH) {
+			w->over_depth = true;
 			return 0;
+		}
 		if (count == 0)
 			return want_text && !text_full ? walk_prologue(w, mp) : 0;
 		if (want_text && !text_full && is_type(obj, "multipart", "alternative"))
@@ -2021,6 +2037,22 @@ static size_t header_block_length(const unsigned char *raw, size_t n)
 	return n;
 }
 
+/* The first limit the walk ran into, as a quarantine reason. */
+static bool over_limit_reason(const struct walk *w, char *reason, size_t size)
+{
+	if (w->over_depth)
+		snprintf(reason, size, "MIME parts nested deeper than %u levels",
+			 (unsigned)LIMIT_MIME_DEPTH);
+	else if (w->over_attachments)
+		snprintf(reason, size, "more than %u attachments", (unsigned)LIMIT_ATTACHMENTS);
+	else if (w->text.len > LIMIT_TEXT_BYTES)
+		snprintf(reason, size, "decoded body text over the cap of %u bytes",
+			 (unsigned)LIMIT_TEXT_BYTES);
+	else
+		return false;
+	return true;
+}
+
 int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 {
 	const char *fallback[] = { "UTF-8", "windows-1252", NULL };
@@ -2122,6 +2154,14 @@ int mime_normalise(const unsigned char *raw, size_t len, struct response *out)
 
 	if (walk(&w, g_mime_message_get_mime_part(msg), 0, true) < 0)
 		goto out;
+	/* Past a cap the message would be kept in part, silently: a person
+	 * decides instead (the raw bytes are kept; quarantine retry). The
+	 * text cap is on the body only, since a long PDF letter under a short
+	 * email is an ordinary response. */
+	if (over_limit_reason(&w, reason, sizeof(reason))) {
+		rc = quarantine(&r, reason);
+		goto out;
+	}
 	if (add_attachment_texts(&w) < 0)
 		goto out;
 	if ((r.text = normalise_text(w.text.data ? w.text.data : "", w.text.len)) == NULL)

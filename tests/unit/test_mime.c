@@ -838,56 +838,126 @@ START_TEST(multipart_without_boundary)
 }
 END_TEST
 
-START_TEST(text_capped_on_char_boundary)
+/* Body text over the cap: kept whole in raw, quarantined for a person. */
+START_TEST(body_text_over_cap_quarantined)
 {
-	static const char head[] = "From: a@example.org\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
-	size_t body = LIMIT_TEXT_BYTES + 100;
-	size_t len = strlen(head) + body;
+	static const char head[] = "From: a@example.org\r\nContent-Type: text/plain\r\n\r\n";
+	size_t len = strlen(head) + LIMIT_TEXT_BYTES + 100;
 	char *msg = malloc(len + 1);
 	struct response r;
 
 	ck_assert_ptr_nonnull(msg);
 	memcpy(msg, head, strlen(head));
-	/* "é" is two bytes and the cap is even: start one byte in so it splits. */
-	msg[strlen(head)] = 'x';
-	for (size_t i = 1; i + 1 < body; i += 2)
-		memcpy(msg + strlen(head) + i, "\xc3\xa9", 2);
-	msg[len - 1] = 'x';
+	for (size_t i = strlen(head); i < len; i++)
+		msg[i] = i % 80 == 79 ? '\n' : 'a';
 	msg[len] = '\0';
 	parse_len(msg, len, &r);
-	ck_assert_uint_eq(strlen(r.text), LIMIT_TEXT_BYTES - 1);
-	ck_assert_str_eq(r.text + strlen(r.text) - 2, "\xc3\xa9");
+	ck_assert_int_eq(r.status, STATUS_QUARANTINED);
+	ck_assert_str_eq(r.status_reason, "decoded body text over the cap of 2097152 bytes");
+	ck_assert_str_eq(r.sender_email, "a@example.org");
+	response_clear(&r);
+
+	/* Just under the cap it is an ordinary response, kept whole. */
+	len = strlen(head) + LIMIT_TEXT_BYTES - 100;
+	msg[len - 1] = 'a';
+	parse_len(msg, len, &r);
+	ck_assert_int_eq(r.status, STATUS_RESPONSE);
+	ck_assert_uint_gt(strlen(r.text), LIMIT_TEXT_BYTES - 200);
 	response_clear(&r);
 	free(msg);
 }
 END_TEST
 
-START_TEST(depth_and_attachment_caps)
+/* Attachment texts appended past the cap are cut on a character boundary;
+ * the message is still a response (a long letter is not an anomaly). */
+START_TEST(text_capped_on_char_boundary)
+{
+	/* Both alignments of the cut: one splits an "é", one does not. */
+	for (size_t shift = 0; shift < 2; shift++) {
+		size_t body = LIMIT_TEXT_BYTES - 1000 + shift;
+		char *msg = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&msg, &len);
+		struct response r;
+
+		ck_assert_ptr_nonnull(f);
+		fputs("From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+		      "--b\r\nContent-Type: text/plain\r\n\r\n", f);
+		for (size_t i = 0; i < body; i++)
+			fputc(i % 80 == 79 ? '\n' : 'x', f);
+		fputs("\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		      "Content-Disposition: attachment; filename=e.txt\r\n\r\n", f);
+		for (unsigned i = 0; i < 3000; i++)
+			fputs("\xc3\xa9", f);
+		fputs("\r\n--b--\r\n", f);
+		ck_assert_int_eq(fclose(f), 0);
+
+		parse_len(msg, len, &r);
+		ck_assert_int_eq(r.status, STATUS_RESPONSE);
+		ck_assert_uint_eq(r.n_attachments, 1);
+		ck_assert_uint_le(strlen(r.text), LIMIT_TEXT_BYTES);
+		ck_assert_uint_ge(strlen(r.text), LIMIT_TEXT_BYTES - 2);
+		ck_assert_str_eq(r.text + strlen(r.text) - 2, "\xc3\xa9");
+		ck_assert_ptr_nonnull(strstr(r.text, "[attachment: e.txt]"));
+		response_clear(&r);
+		free(msg);
+	}
+}
+END_TEST
+
+/* A message with `n_att` attachments and `levels` multiparts nested in all. */
+static char *nested_message(unsigned n_att, unsigned levels, size_t *len)
 {
 	char *msg = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&msg, &len);
-	struct response r;
+	FILE *f = open_memstream(&msg, len);
 
 	ck_assert_ptr_nonnull(f);
 	fputs("From: a@example.org\r\nContent-Type: multipart/mixed; boundary=top\r\n\r\n", f);
 	fputs("--top\r\nContent-Type: text/plain\r\n\r\nshallow\r\n", f);
-	for (unsigned i = 0; i < LIMIT_ATTACHMENTS + 6; i++)
+	for (unsigned i = 0; i < n_att; i++)
 		fprintf(f, "--top\r\nContent-Type: application/octet-stream\r\n\r\nblob %u\r\n", i);
 	fputs("--top\r\n", f);
-	for (unsigned i = 0; i < LIMIT_MIME_DEPTH + 4; i++)
+	for (unsigned i = 0; i + 1 < levels; i++)
 		fprintf(f, "Content-Type: multipart/mixed; boundary=d%u\r\n\r\n--d%u\r\n", i, i);
-	fputs("Content-Type: text/plain\r\n\r\ntoo deep\r\n", f);
-	for (unsigned i = LIMIT_MIME_DEPTH + 4; i-- > 0;)
+	fputs("Content-Type: text/plain\r\n\r\ndeepest\r\n", f);
+	for (unsigned i = levels - 1; i-- > 0;)
 		fprintf(f, "--d%u--\r\n", i);
 	fputs("--top--\r\n", f);
 	ck_assert_int_eq(fclose(f), 0);
+	return msg;
+}
 
+START_TEST(depth_and_attachment_caps)
+{
+	size_t len;
+	char *msg;
+	struct response r;
+
+	/* At both caps: an ordinary response with everything. */
+	msg = nested_message(LIMIT_ATTACHMENTS, LIMIT_MIME_DEPTH, &len);
 	parse_len(msg, len, &r);
 	ck_assert_int_eq(r.status, STATUS_RESPONSE);
-	ck_assert_str_eq(r.text, "shallow");
+	ck_assert_str_eq(r.text, "shallow\n\ndeepest");
 	ck_assert_uint_eq(r.n_attachments, LIMIT_ATTACHMENTS);
 	ck_assert_uint_eq(r.attachments[0].size, 6);
+	response_clear(&r);
+	free(msg);
+
+	/* One attachment more: quarantined, raw kept, nothing half-stored. */
+	msg = nested_message(LIMIT_ATTACHMENTS + 1, LIMIT_MIME_DEPTH, &len);
+	parse_len(msg, len, &r);
+	ck_assert_int_eq(r.status, STATUS_QUARANTINED);
+	ck_assert_str_eq(r.status_reason, "more than 64 attachments");
+	ck_assert_uint_eq(r.n_attachments, 0);
+	ck_assert_str_eq(r.text, "");
+	response_clear(&r);
+	free(msg);
+
+	/* One level deeper: quarantined. */
+	msg = nested_message(1, LIMIT_MIME_DEPTH + 1, &len);
+	parse_len(msg, len, &r);
+	ck_assert_int_eq(r.status, STATUS_QUARANTINED);
+	ck_assert_str_eq(r.status_reason, "MIME parts nested deeper than 16 levels");
 	response_clear(&r);
 	free(msg);
 }
@@ -1345,6 +1415,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tc, multipart_without_boundary);
 	tcase_add_test(tc, text_capped_on_char_boundary);
 	tcase_add_test(tc, depth_and_attachment_caps);
+	tcase_add_test(tc, body_text_over_cap_quarantined);
 	tcase_add_test(tc, caller_fields_kept);
 	tcase_add_test(tc, bounce_plain_text);
 	tcase_add_test(tc, out_of_office_subjects);
