@@ -13,6 +13,7 @@
 #include "classify/classify.h"
 #include "config/limits.h"
 #include "config/log.h"
+#include "imap_wire.h"
 #include "mime.h"
 #include "secret.h"
 
@@ -644,39 +645,124 @@ static bool server_has_idle(mailimap *imap)
 }
 
 /*
- * libetpan's plaintext socket driver returns 0 at end of file, and its
- * literal reader then loops on that 0 forever at full CPU (TECH-NOTES).
- * The session's low-level driver is swapped for a copy whose read turns
- * end of file into an error, which every caller of it handles.
+ * Every byte from the server passes through guarded_read before libetpan
+ * sees it. The session's low-level driver (plain socket or TLS) is swapped
+ * for a copy whose read
+ *  - turns end of file into an error: libetpan's literal reader would loop
+ *    on the 0 forever at full CPU (TECH-NOTES);
+ *  - runs the bytes through imap_wire (imap_wire.h), which refuses a
+ *    literal announced over LIMIT_IMAP_LITERAL_BYTES (libetpan allocates
+ *    it whole up front) and a PERMANENTFLAGS code libetpan would crash on.
+ * A refusal fails the read, so the command fails and the session is
+ * dropped; the reason is logged here and given as the session's error.
+ * One session at a time per thread, so its guard is thread-local; a read
+ * on a stream without its guard fails rather than go unchecked.
  */
-static struct mailstream_low_driver eof_safe_driver;
-static ssize_t (*plain_read)(mailstream_low *, void *, size_t);
-static uv_once_t eof_safe_once = UV_ONCE_INIT;
-static const struct mailstream_low_driver *plain_driver;
+struct wire_guard {
+	struct imap_wire wire;
+	mailstream_low *low;    /* the stream it guards (a new one after STARTTLS) */
+	const char *host;
+};
 
-static ssize_t eof_safe_read(mailstream_low *low, void *buf, size_t len)
+static _Thread_local struct wire_guard *tl_guard;
+
+/* Exported by libetpan's TLS build, but declared only under its USE_SSL. */
+extern mailstream_low_driver *mailstream_ssl_driver;
+
+static struct mailstream_low_driver guarded_socket_driver, guarded_ssl_driver;
+static uv_once_t guarded_once = UV_ONCE_INIT;
+
+static ssize_t guarded_read(mailstream_low *low, void *buf, size_t len,
+			    ssize_t (*read_fn)(mailstream_low *, void *, size_t))
 {
-	ssize_t n = plain_read(low, buf, len);
-	return n == 0 && len > 0 ? -1 : n;
+	struct wire_guard *g = tl_guard;
+	if (g == NULL || g->low != low || g->wire.refused)
+		return -1;
+	ssize_t n = read_fn(low, buf, len);
+	if (n == 0 && len > 0)
+		return -1;
+	if (n > 0 && imap_wire_feed(&g->wire, buf, (size_t)n) != 0) {
+		log_err("source=imap host=%s reason=\"%s\" action=\"drop the session\"", g->host,
+			g->wire.reason);
+		return -1;
+	}
+	return n;
 }
 
-static void eof_safe_init(void)
+static ssize_t guarded_socket_read(mailstream_low *low, void *buf, size_t len)
 {
-	eof_safe_driver = *plain_driver;
-	plain_read = plain_driver->mailstream_read;
-	eof_safe_driver.mailstream_read = eof_safe_read;
+	return guarded_read(low, buf, len, mailstream_socket_driver->mailstream_read);
 }
 
-static void make_eof_safe(mailimap *imap)
+static ssize_t guarded_ssl_read(mailstream_low *low, void *buf, size_t len)
 {
-	mailstream_low *low = mailstream_get_low(imap->imap_stream);
-	if (low == NULL || low->driver == &eof_safe_driver)
-		return;
-	if (plain_driver == NULL)
-		plain_driver = low->driver; /* the same socket driver for every session */
-	uv_once(&eof_safe_once, eof_safe_init);
-	if (low->driver == plain_driver)
-		low->driver = &eof_safe_driver;
+	return guarded_read(low, buf, len, mailstream_ssl_driver->mailstream_read);
+}
+
+static void guarded_init(void)
+{
+	guarded_socket_driver = *mailstream_socket_driver;
+	guarded_socket_driver.mailstream_read = guarded_socket_read;
+	guarded_ssl_driver = *mailstream_ssl_driver;
+	guarded_ssl_driver.mailstream_read = guarded_ssl_read;
+}
+
+/* Guard a new low-level stream, checked from its first byte on. */
+static int guard_stream(struct imap_worker *w, mailstream_low *low)
+{
+	uv_once(&guarded_once, guarded_init);
+	if (tl_guard == NULL && (tl_guard = calloc(1, sizeof(*tl_guard))) == NULL)
+		return -1;
+	if (low == NULL)
+		return -1;
+	if (low->driver == mailstream_socket_driver)
+		low->driver = &guarded_socket_driver;
+	else if (low->driver == mailstream_ssl_driver)
+		low->driver = &guarded_ssl_driver;
+	else if (low->driver != &guarded_socket_driver && low->driver != &guarded_ssl_driver) {
+		log_err("source=imap host=%s reason=\"unknown libetpan stream driver\"", w->host);
+		return -1;
+	}
+	imap_wire_init(&tl_guard->wire);
+	tl_guard->low = low;
+	tl_guard->host = w->host;
+	return 0;
+}
+
+/* What went wrong in a failed command: the guard's reason when it
+ * refused the server's bytes (libetpan only sees a failed read). */
+static const char *session_error(int rc)
+{
+	if (tl_guard != NULL && tl_guard->wire.refused)
+		return tl_guard->wire.reason;
+	return imap_error_name(rc);
+}
+
+/*
+ * libetpan exports mail_tcp_connect_timeout, but Debian does not install
+ * its header (connect.h). Connecting here rather than through
+ * mailimap_socket_connect lets the guard see the greeting.
+ */
+int mail_tcp_connect_timeout(const char *server, uint16_t port, time_t timeout);
+
+static int guarded_connect(struct imap_worker *w, mailimap *imap)
+{
+	int fd = mail_tcp_connect_timeout(w->host, (uint16_t)w->port, (time_t)w->timeout);
+	if (fd < 0)
+		return MAILIMAP_ERROR_CONNECTION_REFUSED;
+	mailstream *stream = w->tls == IMAP_TLS_IMPLICIT
+		? mailstream_ssl_open_with_callback_timeout(fd, (time_t)w->timeout, set_sni, w)
+		: mailstream_socket_open_timeout(fd, (time_t)w->timeout);
+	if (stream == NULL) {
+		close(fd);
+		return w->tls == IMAP_TLS_IMPLICIT ? MAILIMAP_ERROR_SSL : MAILIMAP_ERROR_MEMORY;
+	}
+	if (guard_stream(w, mailstream_get_low(stream)) != 0) {
+		mailstream_close(stream);
+		return MAILIMAP_ERROR_MEMORY;
+	}
+	/* Owns the stream from here, also when it fails. */
+	return mailimap_connect(imap, stream);
 }
 
 /*
@@ -690,6 +776,8 @@ static void session_drop(mailimap *imap)
 		imap->imap_stream = NULL;
 	}
 	mailimap_free(imap);
+	free(tl_guard);
+	tl_guard = NULL;
 }
 
 /* Capabilities learnt before STARTTLS or LOGIN are stale (RFC 3501
@@ -709,24 +797,20 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 	if (imap == NULL)
 		return NULL;
 	mailimap_set_timeout(imap, w->timeout);
-	int rc;
-	uint16_t port = (uint16_t)w->port;
-	if (w->tls == IMAP_TLS_IMPLICIT)
-		rc = mailimap_ssl_connect_with_callback(imap, w->host, port, set_sni, w);
-	else
-		rc = mailimap_socket_connect(imap, w->host, port);
+	int rc = guarded_connect(w, imap);
 	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED && rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		log_warn("source=imap host=%s port=%d reason=\"connect: %s\"", w->host, w->port,
-			 imap_error_name(rc));
+			 session_error(rc));
 		goto fail;
 	}
 	set_keepalive(w, mailstream_low_get_fd(mailstream_get_low(imap->imap_stream)));
-	if (w->tls == IMAP_TLS_NONE)
-		make_eof_safe(imap);
 	if (w->tls == IMAP_TLS_STARTTLS) {
 		rc = mailimap_socket_starttls_with_callback(imap, set_sni, w);
+		/* TLS is a new stream: nothing read before it carries over. */
+		if (rc == MAILIMAP_NO_ERROR && guard_stream(w, mailstream_get_low(imap->imap_stream)) != 0)
+			rc = MAILIMAP_ERROR_MEMORY;
 		if (rc != MAILIMAP_NO_ERROR) {
-			log_warn("source=imap host=%s reason=\"STARTTLS: %s\"", w->host, imap_error_name(rc));
+			log_warn("source=imap host=%s reason=\"STARTTLS: %s\"", w->host, session_error(rc));
 			goto fail;
 		}
 	}
@@ -749,17 +833,17 @@ static mailimap *session_open(struct imap_worker *w, uint32_t *uidvalidity)
 	secret_free(secret);
 	if (rc != MAILIMAP_NO_ERROR) {
 		log_warn("source=imap host=%s user=%s auth=%s reason=\"login: %s\"", w->host, w->user,
-			 w->auth == IMAP_AUTH_XOAUTH2 ? "xoauth2" : "password", imap_error_name(rc));
+			 w->auth == IMAP_AUTH_XOAUTH2 ? "xoauth2" : "password", session_error(rc));
 		goto fail;
 	}
 	rc = refresh_capabilities(imap);
 	if (rc != MAILIMAP_NO_ERROR) {
-		log_warn("source=imap host=%s reason=\"CAPABILITY: %s\"", w->host, imap_error_name(rc));
+		log_warn("source=imap host=%s reason=\"CAPABILITY: %s\"", w->host, session_error(rc));
 		goto fail;
 	}
 	rc = mailimap_select(imap, w->mailbox);
 	if (rc != MAILIMAP_NO_ERROR || imap->imap_selection_info == NULL) {
-		log_warn("source=imap mailbox=%s reason=\"select: %s\"", w->mailbox, imap_error_name(rc));
+		log_warn("source=imap mailbox=%s reason=\"select: %s\"", w->mailbox, session_error(rc));
 		goto fail;
 	}
 	*uidvalidity = imap->imap_selection_info->sel_uidvalidity;
@@ -1375,7 +1459,7 @@ static int settle(struct imap_worker *w, mailimap *imap, uint64_t next_bytes, bo
 				int r = uids != NULL ? after_store(w, imap, uids, n) : MAILIMAP_ERROR_MEMORY;
 				if (r != MAILIMAP_NO_ERROR) {
 					log_warn("source=imap reason=\"after storing (\\Seen%s): %s\" (stored all the same)",
-						 w->processed != NULL ? ", move" : "", imap_error_name(r));
+						 w->processed != NULL ? ", move" : "", session_error(r));
 					rc = r;
 				}
 			}
@@ -1640,8 +1724,8 @@ static void worker_main(void *arg)
 				failed = true;
 				if (!is_stopping(w)) {
 					log_warn("source=imap host=%s reason=\"%s\" action=reconnect", w->host,
-						 imap_error_name(rc));
-					post_error(w, "%s", imap_error_name(rc));
+						 session_error(rc));
+					post_error(w, "%s", session_error(rc));
 				}
 				if (sweeping) {
 					uv_mutex_lock(&w->mu);
@@ -1655,8 +1739,8 @@ static void worker_main(void *arg)
 				rc = post_reconcile(w, imap, uidvalidity);
 				if (rc != MAILIMAP_NO_ERROR) {
 					log_warn("source=imap host=%s reason=\"reconcile: %s\" action=reconnect",
-						 w->host, imap_error_name(rc));
-					post_error(w, "reconcile: %s", imap_error_name(rc));
+						 w->host, session_error(rc));
+					post_error(w, "reconcile: %s", session_error(rc));
 					failed = true;
 					break;
 				}
@@ -1679,8 +1763,8 @@ static void worker_main(void *arg)
 			}
 			if (rc != MAILIMAP_NO_ERROR) {
 				log_warn("source=imap host=%s reason=\"%s: %s\" action=reconnect", w->host,
-					 idle ? "IDLE" : "NOOP", imap_error_name(rc));
-				post_error(w, "%s: %s", idle ? "IDLE" : "NOOP", imap_error_name(rc));
+					 idle ? "IDLE" : "NOOP", session_error(rc));
+				post_error(w, "%s: %s", idle ? "IDLE" : "NOOP", session_error(rc));
 				failed = true;
 				break;
 			}

@@ -18,6 +18,16 @@ POINT is one of greeting, login, select, search, fetch-size, fetch-body
 (before any answer to the command) or fetch-mid (in the middle of the
 first message literal of the body FETCH).
 
+Hostile answers (--hostile CONN:KIND), for what libetpan 1.9.4 mishandles:
+  permanentflags  the SELECT reply has "[PERMANENTFLAGS (%)]": the first
+                  flag cannot be parsed, and libetpan's cleanup of the
+                  empty list dereferences NULL (a segfault)
+  huge-literal    the body FETCH is answered with a literal announced as
+                  {4294967295}, followed by --flood-bytes of filler
+                  (libetpan allocates the announced size up front)
+  lying-size      RFC822.SIZE says the real size, the body FETCH sends the
+                  message padded to --flood-bytes
+
 The log (--log) has one line per event: "conn N open t=SECONDS" (since the
 start), "conn N C: <line>" (secrets elided), "conn N auth ok|bad ...",
 "conn N stall|cut POINT t=SECONDS", "conn N closed", and "seen UID,UID,..."
@@ -62,12 +72,16 @@ class Server:
                     self.messages.append(data)
         self.seen = set()
         self.faults = {}
-        for kind, specs in (("stall", args.stall), ("cut", args.cut)):
+        for kind, specs in (("stall", args.stall), ("cut", args.cut),
+                            ("hostile", args.hostile)):
             for spec in specs:
                 conns, point = spec.split(":", 1)
                 first, _, last = conns.partition("-")
                 for conn in range(int(first), int(last or first) + 1):
-                    self.faults[(conn, point)] = kind
+                    if kind == "hostile":
+                        self.faults[(conn, "hostile")] = point
+                    else:
+                        self.faults[(conn, point)] = kind
         self.logf = open(args.log, "a", buffering=1) if args.log else sys.stderr
         self.tls_ctx = None
         if args.cert:
@@ -81,6 +95,13 @@ class Server:
         with self.lock:
             self.logf.write(text + "\n")
             self.logf.flush()
+
+    def hostile(self, conn, kind):
+        """Whether this connection is to give the hostile answer KIND."""
+        if self.faults.get((conn, "hostile")) != kind:
+            return False
+        self.log("conn %d hostile %s t=%.2f" % (conn, kind, self.elapsed()))
+        return True
 
     def fault(self, conn, point):
         kind = self.faults.get((conn, point))
@@ -258,7 +279,10 @@ class Session:
             self.selected = True
             n = len(srv.messages)
             self.line("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
-            self.line("* OK [PERMANENTFLAGS (\\Seen \\Deleted)] Limited")
+            if srv.hostile(self.n, "permanentflags"):
+                self.line("* OK [PERMANENTFLAGS (%)] Limited")
+            else:
+                self.line("* OK [PERMANENTFLAGS (\\Seen \\Deleted)] Limited")
             self.line("* %d EXISTS" % n)
             self.line("* 0 RECENT")
             self.line("* OK [UIDVALIDITY %d] UIDs valid" % a.uidvalidity)
@@ -447,6 +471,15 @@ class Session:
                 data = msg if body else msg.split(CRLF + CRLF, 1)[0] + CRLF + CRLF
                 section = "BODY[]" if body else "BODY[HEADER]"
                 head += ' INTERNALDATE "%s" %s {%d}' % (date, section, len(data))
+                if body and srv.hostile(self.n, "huge-literal"):
+                    self.send(head.encode().replace(b"{%d}" % len(data), b"{4294967295}") + CRLF)
+                    self.flood()
+                    raise Stall()
+                if body and srv.hostile(self.n, "lying-size"):
+                    pad = max(0, self.srv.args.flood_bytes - len(data))
+                    # Lines of filler appended to the body, so it stays a mail.
+                    data = data + (b"x" * 98 + CRLF) * (pad // 100)
+                    head = head.rsplit("{", 1)[0] + "{%d}" % len(data)
                 if (self.n, "fetch-mid") in srv.faults:
                     self.send(head.encode() + CRLF + data[: len(data) // 2])
                     srv.fault(self.n, "fetch-mid")
@@ -454,6 +487,19 @@ class Session:
             else:
                 self.line(head + ")")
         self.line(tag + " OK UID FETCH completed")
+
+    def flood(self):
+        """Send --flood-bytes of filler into an announced literal, or as
+        much as the client takes before it hangs up."""
+        chunk = (b"y" * 1023 + b"\n") * 1024
+        sent = 0
+        try:
+            while sent < self.srv.args.flood_bytes:
+                self.sock.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        self.srv.log("conn %d flooded %d bytes" % (self.n, sent))
 
     def store(self, tag, args):
         srv = self.srv
@@ -490,6 +536,9 @@ def main():
                    help="send the injected text as a segment of its own")
     p.add_argument("--stall", action="append", default=[], metavar="CONN:POINT")
     p.add_argument("--cut", action="append", default=[], metavar="CONN:POINT")
+    p.add_argument("--hostile", action="append", default=[], metavar="CONN:KIND")
+    p.add_argument("--flood-bytes", type=int, default=256 << 20,
+                   help="filler sent by huge-literal and lying-size")
     Server(p.parse_args()).serve()
 
 
