@@ -251,7 +251,7 @@ static int cluster(struct sample *s, size_t n, struct storage_campaign_member **
 	size_t nm;
 	double t0 = now_s();
 	for (size_t i = 0; i < n; i++) {
-		char *own = classify_own_words(s[i].text);
+		char *own = classify_own_words(NULL, s[i].text, NULL);
 		if (own == NULL || campaign_add(b, (int64_t)i + 1, s[i].key, (int64_t)i, own) != 0)
 			return -1;
 		free(own);
@@ -365,7 +365,7 @@ static void speed(size_t n, const char *store_path)
 		storage_commit(st);
 		size_t ncs, nd;
 		double t0 = now_s();
-		if (campaigns_recompute(st, &ncs, &nd) != 0) {
+		if (campaigns_recompute(st, NULL, &ncs, &nd) != 0) {
 			fprintf(stderr, "campaign_bench: %s\n", storage_errmsg(st));
 			exit(1);
 		}

@@ -379,6 +379,7 @@ out:
 
 struct recompute {
 	struct campaign_builder *b;
+	const struct theme_set *ts;
 	bool oom;
 };
 
@@ -386,7 +387,7 @@ static int add_stored(void *user, int64_t id, const char *key, int64_t received_
 		      const char *text)
 {
 	struct recompute *rc = user;
-	char *own = classify_own_words(text);
+	char *own = classify_own_words(rc->ts, text, NULL);
 	if (own == NULL || campaign_add(rc->b, id, key, received_at, own) != 0) {
 		free(own);
 		rc->oom = true;
@@ -396,9 +397,10 @@ static int add_stored(void *user, int64_t id, const char *key, int64_t received_
 	return 0;
 }
 
-int campaigns_recompute(struct storage *st, size_t *n_campaigns, size_t *n_duplicates)
+int campaigns_recompute(struct storage *st, const struct theme_set *ts, size_t *n_campaigns,
+			size_t *n_duplicates)
 {
-	struct recompute rc = {.b = campaign_builder_new()};
+	struct recompute rc = {.b = campaign_builder_new(), .ts = ts};
 	struct storage_campaign_member *m = NULL;
 	struct storage_campaign *c = NULL;
 	size_t nm = 0, nc = 0;

@@ -78,10 +78,14 @@ int campaign_build(struct campaign_builder *b, struct storage_campaign_member **
 /*
  * Recompute the campaigns and duplicates of every counted response in the
  * store and save them in one transaction (storage_save_campaigns). The
- * store must be open read-write. *n_campaigns and *n_duplicates (may be
- * NULL) get the counts. 0, or -1 (storage_errmsg says why, or "out of
- * memory").
+ * store must be open read-write. Each response's own words are compared
+ * (classify_own_words with ts, which may be NULL), so two responses that
+ * quote the same passage of the consultation are not alike for it.
+ * *n_campaigns and *n_duplicates (may be NULL) get the counts. 0, or -1
+ * (storage_errmsg says why, or "out of memory").
  */
-int campaigns_recompute(struct storage *st, size_t *n_campaigns, size_t *n_duplicates);
+struct theme_set;
+int campaigns_recompute(struct storage *st, const struct theme_set *ts, size_t *n_campaigns,
+			size_t *n_duplicates);
 
 #endif

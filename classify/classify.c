@@ -28,6 +28,7 @@
  */
 #include "classify.h"
 #include "quote.h"
+#include "pasted.h"
 #include "areas.h"
 #include "respondent.h"
 
@@ -332,7 +333,8 @@ void classify_free_hits(struct theme_hit *hits, size_t n)
  */
 #define ATTACHMENT_MARK "\n\n[attachment: "
 
-char *classify_own_words(const char *text)
+/* The body's own words (quote.h) followed by the attachments' text. */
+static char *body_own_then_attachments(const char *text, size_t *quoted)
 {
 	const char *mark = strncmp(text, &ATTACHMENT_MARK[2], strlen(ATTACHMENT_MARK) - 2) == 0
 				   ? text /* no body text: only attachments */
@@ -341,7 +343,7 @@ char *classify_own_words(const char *text)
 	char *body = strndup(text, body_len);
 	if (body == NULL)
 		return NULL;
-	char *own = quote_own_text(body, NULL);
+	char *own = quote_own_text(body, quoted);
 	free(body);
 	if (own == NULL || mark == NULL)
 		return own;
@@ -355,12 +357,28 @@ char *classify_own_words(const char *text)
 	return all;
 }
 
+char *classify_own_words(const struct theme_set *ts, const char *text,
+			 struct own_words_aside *aside)
+{
+	struct own_words_aside a = {0, 0};
+	char *own = body_own_then_attachments(text, &a.quoted);
+	const struct pasted_index *ix = themes_pasted(ts);
+	if (own != NULL && ix != NULL) {
+		char *mine = pasted_remove(ix, own, &a.pasted);
+		free(own);
+		own = mine;
+	}
+	if (aside != NULL)
+		*aside = a;
+	return own;
+}
+
 int classify_response(const struct theme_set *ts, struct response *r)
 {
 	struct theme_hit *hits;
 	size_t n;
 
-	char *own = classify_own_words(r->text != NULL ? r->text : "");
+	char *own = classify_own_words(ts, r->text != NULL ? r->text : "", NULL);
 	if (own == NULL)
 		return -1;
 	int rc = classify_text(ts, r->subject, own, &hits, &n);
@@ -371,7 +389,7 @@ int classify_response(const struct theme_set *ts, struct response *r)
 	r->themes = hits;
 	r->n_themes = n;
 	if (respondent_classify_response(r) != 0 ||
-	    areas_classify_response(themes_areas(ts), r) != 0)
+	    areas_classify_response(ts, r) != 0)
 		return -1;
 	return 0;
 }

@@ -31,12 +31,22 @@ void classify_free_hits(struct theme_hit *hits, size_t n);
 int classify_scores(const struct theme_set *ts, const char *subject, const char *text,
 		    double *scores);
 
+/* What classify_own_words left out, in bytes. */
+struct own_words_aside {
+	size_t quoted; /* quotes, signature and disclaimer of the body (quote.h) */
+	size_t pasted; /* passages of the consultation's documents (pasted.h) */
+};
+
 /*
  * The words of a stored response text that are the respondent's own: the
  * body without quotes, signature and disclaimer (quote.h), then any
- * attachment text. A new string the caller frees; NULL on out of memory.
+ * attachment text; of both, passages of ts's consultation documents set
+ * aside (none when ts is NULL or names no document). A new string the
+ * caller frees; *aside (may be NULL) gets what was left out. NULL on out of
+ * memory.
  */
-char *classify_own_words(const char *text);
+char *classify_own_words(const struct theme_set *ts, const char *text,
+			 struct own_words_aside *aside);
 
 /* Classify r->subject/r->text into r->themes/r->n_themes (replacing any),
  * and set r->respondent_type, r->organisation (respondent.h) and r->area

@@ -47,6 +47,8 @@ struct lex_slot {
 	uint32_t id;
 };
 
+struct pasted_index;
+
 struct theme_set {
 	uint64_t serial;           /* unique per loaded set, never reused (caches key on it) */
 	char *id, *label;
@@ -63,6 +65,7 @@ struct theme_set {
 	uint32_t *last_off;
 	uint32_t *by_last;
 	struct area_set *areas;    /* owned; NULL: none (themes_set_areas) */
+	struct pasted_index *pasted; /* owned; the [set] documents, or NULL */
 };
 
 uint32_t lex_hash(const char *s, size_t n);

@@ -379,7 +379,7 @@ int model_classify_response(const struct model *m, struct response *r)
 {
 	struct theme_hit *hits;
 	size_t n;
-	char *own = classify_own_words(r->text != NULL ? r->text : "");
+	char *own = classify_own_words(m->ts, r->text != NULL ? r->text : "", NULL);
 	if (own == NULL)
 		return -1;
 	int rc = model_classify_text(m, r->subject, own, &hits, &n);
@@ -390,7 +390,7 @@ int model_classify_response(const struct model *m, struct response *r)
 	r->themes = hits;
 	r->n_themes = n;
 	if (respondent_classify_response(r) != 0 ||
-	    areas_classify_response(themes_areas(m->ts), r) != 0)
+	    areas_classify_response(m->ts, r) != 0)
 		return -1;
 	return 0;
 }

@@ -246,7 +246,9 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 					 const char *sender_email, char **organisation)
 {
 	*organisation = NULL;
-	char *own = classify_own_words(text != NULL ? text : "");
+	/* The consultation's documents are not needed here: a pasted passage
+	 * neither opens the text nor signs it. */
+	char *own = classify_own_words(NULL, text != NULL ? text : "", NULL);
 	if (own == NULL)
 		return RESPONDENT_UNKNOWN;
 	/* Attachments often are the organisation's letter; but a body that

@@ -22,6 +22,7 @@
 #include "config/ini_lines.h"
 #include "config/limits.h"
 #include "lexicon.h"
+#include "pasted.h"
 #include "tokenise.h"
 
 #include <errno.h>
@@ -31,11 +32,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* Serial numbers of loaded sets, from 1 (0 is "no set" in caches). */
 static _Atomic uint64_t next_serial = 1;
 
 #define THEME_ID_MAX 64
+/* A consultation document longer than this is not a document but a mistake
+ * (a mailbox export, a binary): refused, so nobody waits on it. */
+#define DOCUMENT_MAX_BYTES (16u << 20)
 #define WEIGHT_MAX 100.0
 #define DEFAULT_THRESHOLD 2.0
 
@@ -558,6 +565,97 @@ static int set_string(struct loader *ld, int line, int *seen, char **dst,
 	return *dst == NULL ? -1 : 0;
 }
 
+/* value resolved against the theme file's folder, as a new string. */
+static char *beside_theme_file(const char *theme_path, const char *value)
+{
+	const char *slash = strrchr(theme_path, '/');
+	if (value[0] == '/' || slash == NULL)
+		return strdup(value);
+	size_t dl = (size_t)(slash - theme_path) + 1, vl = strlen(value);
+	char *p = malloc(dl + vl + 1);
+	if (p != NULL) {
+		memcpy(p, theme_path, dl);
+		memcpy(p + dl, value, vl + 1);
+	}
+	return p;
+}
+
+/* document = FILE: the consultation's own text (plain UTF-8), whose
+ * passages pasted into a response are not classified (pasted.h). */
+static int add_document(struct loader *ld, int line, const char *value)
+{
+	if (value[0] == '\0') {
+		add_error(ld, line, "document: empty file name");
+		return 0;
+	}
+	char *path = beside_theme_file(ld->path, value);
+	if (path == NULL)
+		return -1;
+	int rc = 0;
+	char *text = NULL;
+	FILE *f = NULL;
+	/* Not blocking on open, and only a regular file: a FIFO or a device
+	 * could hold the loader for ever. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0) {
+		if (errno == ENOMEM)
+			rc = -1;
+		else
+			add_error(ld, line, "document: cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		add_error(ld, line, "document: %s is not a regular file", path);
+		close(fd);
+		goto out;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		rc = -1;
+		goto out;
+	}
+	if (sb.st_size > (off_t)DOCUMENT_MAX_BYTES) {
+		add_error(ld, line, "document: %s is over %u MB; give the consultation's "
+			  "text as plain text", path, DOCUMENT_MAX_BYTES >> 20);
+		goto out;
+	}
+	size_t cap = (size_t)sb.st_size;
+	text = malloc(cap + 1);
+	if (text == NULL) {
+		rc = -1;
+		goto out;
+	}
+	/* What the file held when it was opened; a file still growing is read
+	 * as far as that. */
+	size_t len = fread(text, 1, cap, f);
+	if (ferror(f)) {
+		add_error(ld, line, "document: cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		add_error(ld, line, "document: %s is not plain text (it has NUL bytes); "
+			  "convert it first, e.g. with pdftotext", path);
+		goto out;
+	}
+	if (ld->ts->pasted == NULL && (ld->ts->pasted = pasted_index_new()) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	long runs = pasted_index_add(ld->ts->pasted, text, len);
+	if (runs < 0)
+		rc = -1;
+	else if (runs == 0)
+		add_error(ld, line, "document: %s has fewer than %d words", path,
+			  PASTED_MIN_WORDS);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(text);
+	free(path);
+	return rc;
+}
+
 static int set_key(struct loader *ld, int line, const char *name, char *value)
 {
 	struct theme_set *ts = ld->ts;
@@ -583,6 +681,8 @@ static int set_key(struct loader *ld, int line, const char *name, char *value)
 		ld->set.description_line = line;
 		return 0; /* for people reading the file; not kept */
 	}
+	if (strcmp(name, "document") == 0)
+		return add_document(ld, line, value);
 	if (strcmp(name, "threshold") == 0) {
 		if (ld->set.threshold_line) {
 			add_error(ld, line, "duplicate key 'threshold' in [set] "
@@ -839,6 +939,7 @@ void themes_free(struct theme_set *ts)
 	free(ts->slots);
 	free(ts->last_off);
 	free(ts->by_last);
+	pasted_index_free(ts->pasted);
 	free(ts->id);
 	free(ts->label);
 	areas_free(ts->areas);
@@ -854,6 +955,11 @@ void themes_set_areas(struct theme_set *ts, struct area_set *as)
 const struct area_set *themes_areas(const struct theme_set *ts)
 {
 	return ts != NULL ? ts->areas : NULL;
+}
+
+const struct pasted_index *themes_pasted(const struct theme_set *ts)
+{
+	return ts != NULL ? ts->pasted : NULL;
 }
 
 /* FNV-1a: short keys, and good enough spread for a few thousand stems. */

@@ -51,4 +51,9 @@ struct area_set;
 void themes_set_areas(struct theme_set *ts, struct area_set *as);
 const struct area_set *themes_areas(const struct theme_set *ts);
 
+/* The runs of words of the consultation's documents ([set] document = FILE,
+ * see pasted.h), or NULL when the file names none. Borrowed. */
+struct pasted_index;
+const struct pasted_index *themes_pasted(const struct theme_set *ts);
+
 #endif

@@ -176,6 +176,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 	}
 	w->len = 0;
 	w->too_long = false;
+	w->raw = (const char *)p;
 	w->after_break = brk || newlines >= 2;
 	/* "anti-social", not "anti - social" or "anti-\nsocial" split by a
 	 * hard wrap, which a person would still read as one word. */
@@ -201,6 +202,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 		p += n;
 	}
 	w->text[w->len] = '\0';
+	w->raw_len = (size_t)(p - (const unsigned char *)w->raw);
 	r->p = p;
 	return true;
 }

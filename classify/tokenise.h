@@ -33,6 +33,8 @@ struct tok_word {
 	bool too_long;      /* the word was longer than TOK_WORD_MAX: text is cut */
 	bool after_hyphen;  /* only a hyphen separates it from the previous word */
 	bool after_break;   /* sentence punctuation or a blank line came before */
+	const char *raw;    /* where the word is in the text read; borrowed */
+	size_t raw_len;     /* its bytes there, as written (before folding) */
 };
 
 /* Read s[0..n). The reader borrows s. */

@@ -7,7 +7,6 @@
 #include "classify/areas.h"
 
 #include "classify/classify.h"
-#include "classify/quote.h"
 #include "config/log.h"
 #include "daemon/window.h"
 #include "intake/mime.h"
@@ -226,12 +225,21 @@ static int print_response(void *user, const char *ref, const struct response *r)
 		       r->themes[i].terms);
 	}
 	printf("\ntext:\n%s\n", r->text != NULL ? r->text : "");
-	/* What classification did not read: quotes, signature, disclaimer. */
-	size_t aside = 0;
-	char *own = quote_own_text(r->text != NULL ? r->text : "", &aside);
-	if (own != NULL && aside > 0)
-		printf("\nset aside as quoted text, signature or disclaimer: %zu bytes; classified:\n%s\n",
-		       aside, own);
+	/* What classification did not read: quotes, signature, disclaimer,
+	 * and passages of the consultation's own documents. */
+	struct own_words_aside aside;
+	char *own = classify_own_words(ts, r->text != NULL ? r->text : "", &aside);
+	if (own == NULL) {
+		fprintf(stderr, "consultctl: show: out of memory\n");
+		return 1;
+	}
+	if (aside.quoted > 0)
+		printf("\nset aside as quoted text, signature or disclaimer: %zu bytes\n", aside.quoted);
+	if (aside.pasted > 0)
+		printf("\nset aside as the consultation's own text pasted back: %zu bytes\n",
+		       aside.pasted);
+	if (aside.quoted > 0 || aside.pasted > 0)
+		printf("classified:\n%s\n", own);
 	free(own);
 	return 0;
 }

@@ -109,7 +109,7 @@ static int add_training(void *user, const char *ref, const struct response *r)
 	}
 	size_t i = t->n;
 	t->subjects[i] = r->subject != NULL ? strdup(r->subject) : NULL;
-	t->texts[i] = classify_own_words(r->text != NULL ? r->text : "");
+	t->texts[i] = classify_own_words(t->ts, r->text != NULL ? r->text : "", NULL);
 	if ((r->subject != NULL && t->subjects[i] == NULL) || t->texts[i] == NULL) {
 		free(t->subjects[i]);
 		free(t->texts[i]);
@@ -401,7 +401,7 @@ int ctl_campaigns(struct ctl *c)
 	size_t nc = 0, nd = 0;
 	if (ctl_open_store(c, true) != 0)
 		return 1;
-	if (campaigns_recompute(c->store, &nc, &nd) != 0) {
+	if (campaigns_recompute(c->store, c->themes, &nc, &nd) != 0) {
 		fprintf(stderr, "consultctl: campaigns: %s\n", storage_errmsg(c->store));
 		return 1;
 	}

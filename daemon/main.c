@@ -247,7 +247,7 @@ static void report_work_cb(uv_work_t *req)
 	if (storage_open(d->cfg->storage_path, STORAGE_READ_WRITE, &st, err, sizeof(err)) != 0) {
 		log_err("event=campaigns reason=\"%s\"", err);
 	} else {
-		if (campaigns_recompute(st, &nc, &nd) != 0)
+		if (campaigns_recompute(st, d->themes, &nc, &nd) != 0)
 			log_err("event=campaigns reason=\"%s\"", storage_errmsg(st));
 		else
 			log_info("event=campaigns campaigns=%zu resubmissions=%zu", nc, nd);

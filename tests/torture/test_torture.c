@@ -309,6 +309,50 @@ START_TEST(themes_bad)
 }
 END_TEST
 
+/* A theme file that brings the consultation's document, then a response
+ * with a passage of it pasted back: loading and setting the passage aside. */
+static int themes_document_run(void *p)
+{
+	struct themes_ctx *c = p;
+	struct theme_set *ts = themes_load(c->path, err, sizeof(err));
+	if (ts == NULL)
+		return -1;
+	struct own_words_aside aside;
+	char *own = classify_own_words(ts, "You say \"we will tackle burglary, robbery and "
+				       "knife crime by targeting offenders\". No.", &aside);
+	themes_free(ts);
+	if (own == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		return -1;
+	}
+	/* Checked here, but reported unarmed: Check allocates. */
+	if (strcmp(own, "You say \"\n\n\". No.") != 0 || aside.pasted != 71)
+		snprintf(problem, sizeof(problem), "pasted text not set aside: [%.200s] %zu", own,
+			 aside.pasted);
+	free(own);
+	return 0;
+}
+
+START_TEST(themes_document)
+{
+	struct themes_ctx c;
+	char doc[4300];
+	snprintf(doc, sizeof(doc), "%s/plan.txt", dir);
+	write_file(doc, "Our plan. We will tackle burglary, robbery and knife crime by "
+		   "targeting offenders, and support victims.\n");
+	snprintf(c.path, sizeof(c.path), "%s/document.themes", dir);
+	write_file(c.path, "[set]\nid = test\ndocument = plan.txt\n"
+		   "[theme a]\nlabel = A\nterm = burglary | 3\n");
+	struct torture t = {
+		.name = "themes_load with a document, pasted text set aside",
+		.ctx = &c,
+		.run = themes_document_run,
+		.after_error = themes_after_error,
+	};
+	torture(&t);
+}
+END_TEST
+
 /* ---- form pages ---- */
 
 struct form_ctx {
@@ -990,6 +1034,7 @@ int main(int argc, char **argv)
 		{"config", config_good}, {"config_errors", config_bad}, {"config_forms", config_forms},
 		{"form_map", form_map},
 		{"themes", themes_shipped}, {"themes_errors", themes_bad},
+		{"themes_document", themes_document},
 		{"classify", classify}, {"storage_open", storage_open_rw},
 		{"storage_insert", storage_insert}, {"storage_read", storage_read},
 		{"mime", mime}, {"mime_hostile", mime_hostile},
