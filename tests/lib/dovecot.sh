@@ -6,6 +6,12 @@
 #                            With DOVECOT_SSL_CERT and DOVECOT_SSL_KEY set
 #                            (PEM files), it also offers STARTTLS on
 #                            DOVECOT_PORT and implicit TLS on DOVECOT_TLS_PORT.
+#                            With DOVECOT_OAUTH2_URL set (an RFC 7662 token
+#                            introspection URL, e.g. tests/lib/oauth2_server.py),
+#                            it also offers AUTHENTICATE XOAUTH2 and
+#                            OAUTHBEARER through an oauth2 passdb
+#                            (introspection_mode ${DOVECOT_OAUTH2_MODE:-post});
+#                            passwords keep working.
 #   dovecot_deliver FILE...  put messages into INBOX (received now)
 #   dovecot_stop             stop it (also safe when it never started)
 
@@ -30,7 +36,24 @@ dovecot_start() {
 	chmod 600 "$DOVECOT_PASSWORD_FILE"
 	DOVECOT_CONF=$dir/dovecot.conf
 	DOVECOT_DIR=$dir
-	local ssl="ssl = no"
+	local ssl="ssl = no" mechanisms="plain login" oauth2_passdb=""
+	if [ -n "${DOVECOT_OAUTH2_URL:-}" ]; then
+		# No auth cache (the default): every login is introspected, so a
+		# revoked or rotated token counts at once.
+		cat >"$dir/oauth2.conf.ext" <<-OAUTH
+			introspection_mode = ${DOVECOT_OAUTH2_MODE:-post}
+			introspection_url = $DOVECOT_OAUTH2_URL
+			username_attribute = username
+			active_attribute = active
+			active_value = true
+		OAUTH
+		mechanisms="plain login xoauth2 oauthbearer"
+		oauth2_passdb="passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $dir/oauth2.conf.ext
+}"
+	fi
 	for try in 1 2 3 4 5 6 7 8; do
 		DOVECOT_PORT=$(( (RANDOM % 30000) + 20000 ))
 		DOVECOT_TLS_PORT=0
@@ -49,12 +72,13 @@ listen = 127.0.0.1
 protocols = imap
 $ssl
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $mechanisms
 default_internal_user = $internal
 default_login_user = $login
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
+$oauth2_passdb
 passdb {
   driver = passwd-file
   args = $dir/passwd
