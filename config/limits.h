@@ -24,10 +24,12 @@
  * file (memory stays bounded), up to this size; beyond it, header only. */
 #define LIMIT_KEPT_RAW_BYTES    (256u * 1024u * 1024u)
 #define LIMIT_FETCH_CHUNK_BYTES (4u * 1024u * 1024u)
-/* The largest literal an IMAP server may announce: well above anything
- * consultd asks for (a whole mail is at most LIMIT_MESSAGE_BYTES, a chunk
- * LIMIT_FETCH_CHUNK_BYTES); libetpan 1.9.4 allocates an announced literal
- * whole, so a bigger one drops the session (upstream later chose 64 MB). */
+/* The largest literal an IMAP server may announce, and the most literal
+ * bytes in its answer to one command: well above anything consultd asks
+ * for (a batch is at most one mail of LIMIT_MESSAGE_BYTES, or
+ * LIMIT_BATCH_BYTES of smaller ones, a chunk LIMIT_FETCH_CHUNK_BYTES);
+ * libetpan 1.9.4 allocates an announced literal whole, so more drops the
+ * session (upstream later capped one literal at 64 MB too). */
 #define LIMIT_IMAP_LITERAL_BYTES (64u * 1024u * 1024u)
 
 #endif

@@ -65,6 +65,9 @@ static void prefix_step(struct imap_wire *s, unsigned char c)
 {
 	switch (s->prefix) {
 	case P_START:
+		/* A tagged line ends a command's answer. */
+		if (c != '*' && c != '+')
+			s->answer_bytes = 0;
 		s->prefix = c == '*' ? P_STAR : P_DONE;
 		break;
 	case P_STAR:
@@ -104,6 +107,15 @@ static int literal_closed(struct imap_wire *s)
 			snprintf(why, sizeof(why), "server announced a literal of %" PRIu64
 				 " bytes (the cap is %u)", s->literal_n, LIMIT_IMAP_LITERAL_BYTES);
 		return refuse(s, why);
+	}
+	if (!s->literal_negative) {
+		s->answer_bytes += s->literal_n;
+		if (s->answer_bytes > LIMIT_IMAP_LITERAL_BYTES) {
+			char why[160];
+			snprintf(why, sizeof(why), "server sent literals of more than %u bytes in "
+				 "answer to one command", LIMIT_IMAP_LITERAL_BYTES);
+			return refuse(s, why);
+		}
 	}
 	s->lit = L_CLOSED;
 	return 0;

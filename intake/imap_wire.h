@@ -4,7 +4,9 @@
  *
  *  - a literal announced as {N} is allocated whole before a byte of it
  *    arrives, so "{4294967295}" costs 4 GB; any announcement over
- *    LIMIT_IMAP_LITERAL_BYTES is refused;
+ *    LIMIT_IMAP_LITERAL_BYTES is refused, and so are literals adding up
+ *    to more than that in the answer to one command (a server that lies
+ *    about RFC822.SIZE would otherwise push 100 such bodies per batch);
  *  - a PERMANENTFLAGS response code whose first flag cannot be parsed,
  *    e.g. "[PERMANENTFLAGS (%)]", makes its cleanup dereference NULL (a
  *    segfault); such a code is refused.
@@ -26,6 +28,7 @@
 struct imap_wire {
 	uint64_t literal_left;  /* bytes of a message literal still to skip */
 	uint64_t literal_n;     /* the number being read in "{N}" */
+	uint64_t answer_bytes;  /* literals announced since the last tagged line */
 	unsigned prefix;        /* progress through "* N FETCH" at line start */
 	unsigned lit;           /* progress through "{" N "}" CRLF */
 	unsigned pf;            /* progress through "[PERMANENTFLAGS (" */

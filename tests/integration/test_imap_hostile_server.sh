@@ -8,6 +8,9 @@
 #    guard must refuse the announcement, so the filler is never read.
 #  - permanentflags: the SELECT reply carries "[PERMANENTFLAGS (%)]", on
 #    which libetpan's cleanup dereferences NULL (a segfault).
+#  - lying-size: RFC822.SIZE gives the real sizes (a few kB, so all 4 go in
+#    one batch) but the body FETCH pads each message to 48 MB; a server may
+#    send at most 64 MB of literals in answer to one command.
 #
 # For each, the daemon meets two hostile connections, then an honest one. It
 # must log what the server did, drop the session, back off, keep running,
@@ -23,16 +26,15 @@ mkdir msgs
 cp "$SOURCE_DIR"/tests/data/samples/0[1-4]-*.eml msgs/
 printf 'hostile-test-password\n' >password
 chmod 600 password
-flood=$((256 << 20))
 hwm_limit_kb=$((100 * 1024)) # ordinary intake of these 4 mails peaks near 30 MB
 
 count_is() { [ "$(sqlite3 -readonly -batch "$DB" 'SELECT count(*) FROM responses' 2>/dev/null || echo 0)" -eq "$1" ]; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
-# run_case KIND REASON CHECK: a daemon against a server hostile on its first
-# two connections; with CHECK=yes a --check-connection comes first.
+# run_case KIND REASON CHECK FLOOD: a daemon against a server hostile on its
+# first two connections; with CHECK=yes a --check-connection comes first.
 run_case() {
-	local kind=$1 reason=$2 with_check=$3 dir=$work/$1 hostile=1-2 rc
+	local kind=$1 reason=$2 with_check=$3 flood=$4 dir=$work/$1 hostile=1-2 rc
 	[ "$with_check" = yes ] && hostile=1-3
 	mkdir "$dir" && cd "$dir" || return 1
 	DB=$dir/consultd.sqlite
@@ -83,7 +85,8 @@ timeout = 5s"
 	cd "$work" || return 1
 }
 
-run_case huge-literal "server announced a literal of 4294967295 bytes (the cap is 67108864)" no
-run_case permanentflags "server sent a malformed PERMANENTFLAGS response code" yes
+run_case huge-literal "server announced a literal of 4294967295 bytes (the cap is 67108864)" no $((256 << 20))
+run_case permanentflags "server sent a malformed PERMANENTFLAGS response code" yes 0
+run_case lying-size "server sent literals of more than 67108864 bytes in answer to one command" no $((48 << 20))
 
 finish

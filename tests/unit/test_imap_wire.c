@@ -3,6 +3,7 @@
 #include "intake/imap_wire.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,43 @@ START_TEST(huge_literal)
 }
 END_TEST
 
+/* n literals of `each` bytes, in one answer or each in its own. */
+static int literals(unsigned n, size_t each, bool tagged_between)
+{
+	static char chunk[1 << 20];
+	struct imap_wire s;
+	imap_wire_init(&s);
+	char head[96];
+	int rc = 0;
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		int k = snprintf(head, sizeof(head), "* %u FETCH (UID %u BODY[] {%zu}\r\n", i + 1, i + 1, each);
+		rc = imap_wire_feed(&s, head, (size_t)k);
+		for (size_t left = each; left > 0 && rc == 0;) {
+			size_t m = left < sizeof(chunk) ? left : sizeof(chunk);
+			rc = imap_wire_feed(&s, chunk, m);
+			left -= m;
+		}
+		if (rc == 0)
+			rc = imap_wire_feed(&s, ")\r\n", 3);
+		if (rc == 0 && tagged_between)
+			rc = imap_wire_feed(&s, "7 OK done\r\n", 11);
+	}
+	if (rc != 0)
+		ck_assert_msg(strstr(s.reason, "in answer to one command") != NULL, "%s", s.reason);
+	return rc;
+}
+
+START_TEST(literals_in_one_answer)
+{
+	/* A server that lies about RFC822.SIZE cannot push 100 big bodies
+	 * into one batch, but big answers one after the other are fine. */
+	ck_assert_int_eq(literals(2, 40u << 20, false), -1);
+	ck_assert_int_eq(literals(3, 40u << 20, true), 0);
+	ck_assert_int_eq(literals(64, 1u << 20, false), 0);
+	ck_assert_int_eq(literals(65, 1u << 20, false), -1);
+}
+END_TEST
+
 START_TEST(mail_is_never_refused_for_its_words)
 {
 	/* A sender can write anything; in a message literal it is skipped. */
@@ -135,6 +173,7 @@ int main(void)
 	tcase_add_test(tc, ordinary_select);
 	tcase_add_test(tc, malformed_permanentflags);
 	tcase_add_test(tc, huge_literal);
+	tcase_add_test(tc, literals_in_one_answer);
 	tcase_add_test(tc, mail_is_never_refused_for_its_words);
 	tcase_add_test(tc, status_text_is_not_a_literal);
 	tcase_add_test(tc, refusal_sticks);
