@@ -342,7 +342,7 @@ int ctl_reclassify(struct ctl *c)
 	for (size_t i = 0; i < run.n; i++) {
 		const struct pending *p = &run.p[i];
 		char *manual = NULL, *now = NULL;
-		if (bsearch(&p->id, ids, n_ids, sizeof(*ids), cmp_id) != NULL &&
+		if (n_ids > 0 && bsearch(&p->id, ids, n_ids, sizeof(*ids), cmp_id) != NULL &&
 		    storage_manual_summary(c->store, p->id, &manual) != 0)
 			goto store_failed;
 		int r = in_force_key(&p->r, manual, &now);

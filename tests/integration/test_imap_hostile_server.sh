@@ -29,6 +29,8 @@ chmod 600 password
 hwm_limit_kb=$((100 * 1024)) # ordinary intake of these 4 mails peaks near 30 MB
 
 count_is() { [ "$(sqlite3 -readonly -batch "$DB" 'SELECT count(*) FROM responses' 2>/dev/null || echo 0)" -eq "$1" ]; }
+sanitized=no
+if ldd "$CONSULTD" | grep -q 'libasan\|libtsan'; then sanitized=yes; fi
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 # run_case KIND REASON CHECK FLOOD: a daemon against a server hostile on its
@@ -74,7 +76,13 @@ timeout = 5s"
 	local hwm
 	hwm=$(hwm_kb "$daemon_pid")
 	echo "$kind: peak memory (VmHWM) ${hwm:-?} kB; filler the server got out: $(grep -o 'flooded [0-9]*' imap.log | awk '{s += $2} END {print s + 0}') bytes"
-	check "$kind: peak memory under $((hwm_limit_kb / 1024)) MB" test "${hwm:-999999999}" -lt "$hwm_limit_kb"
+	# A sanitizer's allocator keeps freed blocks in quarantine, so its
+	# peak says nothing about ours (the plain build checks it).
+	if [ "$sanitized" = yes ]; then
+		echo "skip $kind: peak memory check: sanitizer build"
+	else
+		check "$kind: peak memory under $((hwm_limit_kb / 1024)) MB" test "${hwm:-999999999}" -lt "$hwm_limit_kb"
+	fi
 	kill -TERM "$daemon_pid"
 	wait "$daemon_pid"
 	rc=$?

@@ -20,6 +20,18 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 finish() {
+	# A sanitizer report a test did not look for still fails it: UBSan
+	# (as GCC links it beside ASan) writes only to stderr, which the tests
+	# keep in their logs.
+	if [ -n "${work:-}" ] && [ -d "$work" ]; then
+		local r
+		for r in $(grep -rlE --include='*.log' --include='*.out' --include='*.err' \
+			'runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer' "$work" 2>/dev/null); do
+			printf 'FAIL sanitizer report in %s:\n' "${r#"$work"/}"
+			grep -E -A12 'runtime error:|ERROR: ' "$r" | head -40
+			failures=$((failures + 1))
+		done
+	fi
 	echo "$((checks - failures)) passed, $failures failed"
 	[ "$failures" -eq 0 ]
 }
