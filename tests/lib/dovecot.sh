@@ -78,6 +78,10 @@ default_login_user = $login
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
+# IDLE learns of new mail by inotify; when the tests running side by side
+# have used up the user's inotify instances, Dovecot falls back to looking
+# every mailbox_idle_check_interval (30 s by default).
+mailbox_idle_check_interval = 1 secs
 $oauth2_passdb
 passdb {
   driver = passwd-file
