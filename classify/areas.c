@@ -516,26 +516,20 @@ const char *areas_match(const struct area_set *as, const char *sender_email,
 	return match(as, sender_email, own_text, &id) == 0 ? id : NULL;
 }
 
-int areas_classify_response(const struct theme_set *ts, struct response *r)
+int areas_classify_response(const struct theme_set *ts, struct response *r, const char *own)
 {
 	const struct area_set *as = themes_areas(ts);
 	free(r->area);
 	r->area = NULL;
 	if (areas_count(as) == 0)
 		return 0;
-	char *own = classify_own_words(ts, r->text != NULL ? r->text : "", NULL);
-	if (own == NULL)
-		return -1;
 	size_t sl = r->subject != NULL ? strlen(r->subject) : 0, ol = strlen(own);
 	char *all = malloc(sl + ol + 2);
-	if (all == NULL) {
-		free(own);
+	if (all == NULL)
 		return -1;
-	}
 	memcpy(all, r->subject != NULL ? r->subject : "", sl);
 	all[sl] = '\n';
 	memcpy(all + sl + 1, own, ol + 1);
-	free(own);
 	const char *id;
 	int rc = match(as, r->sender_email, all, &id);
 	free(all);

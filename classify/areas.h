@@ -63,10 +63,10 @@ const char *areas_name(const struct area_set *as, const char *id);
 const char *areas_match(const struct area_set *as, const char *sender_email,
 			const char *own_text);
 
-/* Sets r->area from r->sender_email and the respondent's own words of
- * r->subject and r->text (classify_own_words), with ts's areas (none: no
- * area). 0, or -1 on out of memory. */
+/* Sets r->area from r->sender_email, r->subject and own (the respondent's
+ * own words of r->text, classify_own_words with ts), with ts's areas
+ * (none: no area). 0, or -1 on out of memory. */
 struct theme_set;
-int areas_classify_response(const struct theme_set *ts, struct response *r);
+int areas_classify_response(const struct theme_set *ts, struct response *r, const char *own);
 
 #endif

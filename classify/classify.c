@@ -82,7 +82,7 @@ static void match_at(struct scan *sc, uint32_t id)
  * reuse a small vocabulary, so nearly every word skips the stop check,
  * the stemmer and the stem table. Direct-mapped; a slot holds one word.
  */
-#define WCACHE_SLOTS 4096 /* a power of two */
+#define WCACHE_SLOTS 16384 /* a power of two */
 #define WCACHE_WORD 23
 #define KIND_STOP (-2)
 #define KIND_NONE (-1)
@@ -382,14 +382,14 @@ int classify_response(const struct theme_set *ts, struct response *r)
 	if (own == NULL)
 		return -1;
 	int rc = classify_text(ts, r->subject, own, &hits, &n);
+	if (rc >= 0) {
+		classify_free_hits(r->themes, r->n_themes);
+		r->themes = hits;
+		r->n_themes = n;
+		if (respondent_classify_response(r, own) != 0 ||
+		    areas_classify_response(ts, r, own) != 0)
+			rc = -1;
+	}
 	free(own);
-	if (rc < 0)
-		return -1;
-	classify_free_hits(r->themes, r->n_themes);
-	r->themes = hits;
-	r->n_themes = n;
-	if (respondent_classify_response(r) != 0 ||
-	    areas_classify_response(ts, r) != 0)
-		return -1;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }

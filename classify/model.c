@@ -383,14 +383,14 @@ int model_classify_response(const struct model *m, struct response *r)
 	if (own == NULL)
 		return -1;
 	int rc = model_classify_text(m, r->subject, own, &hits, &n);
+	if (rc >= 0) {
+		classify_free_hits(r->themes, r->n_themes);
+		r->themes = hits;
+		r->n_themes = n;
+		if (respondent_classify_response(r, own) != 0 ||
+		    areas_classify_response(m->ts, r, own) != 0)
+			rc = -1;
+	}
 	free(own);
-	if (rc < 0)
-		return -1;
-	classify_free_hits(r->themes, r->n_themes);
-	r->themes = hits;
-	r->n_themes = n;
-	if (respondent_classify_response(r) != 0 ||
-	    areas_classify_response(m->ts, r) != 0)
-		return -1;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }

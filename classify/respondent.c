@@ -222,7 +222,10 @@ static void pronouns(const char *s, int *sing, int *plural, int *words)
 		size_t n = word_len(p);
 		char w[8];
 		(*words)++;
-		if (n < sizeof(w)) {
+		/* Every pronoun is at most 5 bytes and starts with one of these:
+		 * most words of a long letter need no comparison at all. */
+		int c0 = tolower((unsigned char)*p);
+		if (n <= 5 && (c0 == 'i' || c0 == 'm' || c0 == 'w' || c0 == 'o' || c0 == 'u')) {
 			for (size_t i = 0; i < n; i++)
 				w[i] = (char)tolower((unsigned char)p[i]);
 			w[n] = '\0';
@@ -242,15 +245,10 @@ static const char *signature_of(const char *text)
 	return p != NULL ? p + 5 : NULL;
 }
 
-enum respondent_type respondent_classify(const char *subject, const char *text,
+static enum respondent_type classify_own(const char *subject, const char *text, const char *own,
 					 const char *sender_email, char **organisation)
 {
 	*organisation = NULL;
-	/* The consultation's documents are not needed here: a pasted passage
-	 * neither opens the text nor signs it. */
-	char *own = classify_own_words(NULL, text != NULL ? text : "", NULL);
-	if (own == NULL)
-		return RESPONDENT_UNKNOWN;
 	/* Attachments often are the organisation's letter; but a body that
 	 * says who writes is enough, so look at the first 4 KB. */
 	const char *sig = signature_of(text != NULL ? text : "");
@@ -313,7 +311,6 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 		score += 1;
 	if (words < 30)
 		score -= 1;
-	free(own);
 	if (oom) {
 		free(name);
 		return RESPONDENT_UNKNOWN;
@@ -327,10 +324,24 @@ enum respondent_type respondent_classify(const char *subject, const char *text,
 	return RESPONDENT_INDIVIDUAL;
 }
 
-int respondent_classify_response(struct response *r)
+enum respondent_type respondent_classify(const char *subject, const char *text,
+					 const char *sender_email, char **organisation)
+{
+	*organisation = NULL;
+	/* The consultation's documents are not needed here: a pasted passage
+	 * neither opens the text nor signs it. */
+	char *own = classify_own_words(NULL, text != NULL ? text : "", NULL);
+	if (own == NULL)
+		return RESPONDENT_UNKNOWN;
+	enum respondent_type t = classify_own(subject, text, own, sender_email, organisation);
+	free(own);
+	return t;
+}
+
+int respondent_classify_response(struct response *r, const char *own)
 {
 	char *org = NULL;
-	enum respondent_type t = respondent_classify(r->subject, r->text, r->sender_email, &org);
+	enum respondent_type t = classify_own(r->subject, r->text, own, r->sender_email, &org);
 	if (t == RESPONDENT_UNKNOWN)
 		return -1;
 	free(r->organisation);

@@ -36,8 +36,10 @@
 enum respondent_type respondent_classify(const char *subject, const char *text,
 					 const char *sender_email, char **organisation);
 
-/* Sets r->respondent_type and r->organisation (replacing any). 0, or -1
- * on out of memory. */
-int respondent_classify_response(struct response *r);
+/* Sets r->respondent_type and r->organisation (replacing any), given own,
+ * the respondent's own words of r->text (classify_own_words), so that a
+ * caller that has them does not set the quotes aside twice. 0, or -1 on
+ * out of memory. */
+int respondent_classify_response(struct response *r, const char *own);
 
 #endif
