@@ -113,7 +113,7 @@ static uint64_t mix64(uint64_t z)
 }
 
 /*
- * One-permutation MinHash of the shingles of b->words[0..nw): each shingle
+ * One-permutation MinHash of the shingles of words[0..nw): each shingle
  * is hashed once, its top bits choose one of CAMPAIGN_HASHES bins and the
  * bin keeps its smallest low bits; an empty bin borrows from the next
  * non-empty one (circularly) with the distance mixed in, so two responses
@@ -121,7 +121,7 @@ static uint64_t mix64(uint64_t z)
  * shingle instead of CAMPAIGN_HASHES: the estimate of the Jaccard
  * similarity is as good for letters of more than a few dozen words.
  */
-static void sign(const struct campaign_builder *b, size_t nw, uint32_t *sig)
+static void sign(const uint64_t *words, size_t nw, uint32_t *sig)
 {
 	uint32_t bins[CAMPAIGN_HASHES];
 	bool full[CAMPAIGN_HASHES] = {false};
@@ -130,7 +130,7 @@ static void sign(const struct campaign_builder *b, size_t nw, uint32_t *sig)
 	for (size_t i = 0; i + CAMPAIGN_SHINGLE <= nw; i++) {
 		uint64_t s = FNV_START;
 		for (size_t k = 0; k < CAMPAIGN_SHINGLE; k++)
-			s = (s ^ b->words[i + k]) * 0x100000001b3ull;
+			s = (s ^ words[i + k]) * 0x100000001b3ull;
 		s = mix64(s);
 		size_t bin = (size_t)(s >> 58) % CAMPAIGN_HASHES;
 		uint32_t v = (uint32_t)s;
@@ -149,8 +149,44 @@ static void sign(const struct campaign_builder *b, size_t nw, uint32_t *sig)
 	}
 }
 
-int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_key,
-		 int64_t received_at, const char *own_text)
+/* What campaign_add and campaign_print_make compute from own words. */
+struct print {
+	uint64_t text_hash;
+	bool has_sig;
+	uint32_t sig[CAMPAIGN_HASHES];
+};
+
+/* Words, folded; the text's hash is over the word sequence, so spacing
+ * and case do not make two copies differ. *words is scratch of *cap. */
+static int print_of(const char *own_text, uint64_t **words, size_t *cap, struct print *out)
+{
+	struct tok_reader r;
+	struct tok_word w;
+	size_t nw = 0;
+	uint64_t th = FNV_START;
+	tok_init(&r, own_text, strlen(own_text));
+	while (tok_next(&r, &w)) {
+		if (nw == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 256;
+			uint64_t *p = realloc(*words, ncap * sizeof(*p));
+			if (p == NULL)
+				return -1;
+			*words = p;
+			*cap = ncap;
+		}
+		uint64_t wh = fnv64(w.text, w.len, FNV_START);
+		(*words)[nw++] = wh;
+		th = (th ^ wh) * 0x100000001b3ull;
+	}
+	out->text_hash = th;
+	out->has_sig = nw >= CAMPAIGN_MIN_WORDS;
+	if (out->has_sig)
+		sign(*words, nw, out->sig);
+	return 0;
+}
+
+static int add_print(struct campaign_builder *b, int64_t id, const char *respondent_key,
+		     int64_t received_at, const struct print *p)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 1024;
@@ -165,45 +201,118 @@ int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_
 		b->cap = cap;
 	}
 	struct cdoc *d = &b->docs[b->n];
-	uint32_t *sig = &b->sigs[b->n * CAMPAIGN_HASHES];
 	memset(d, 0, sizeof(*d));
 	d->id = id;
 	d->received_at = received_at;
 	d->dup_of = SIZE_MAX;
 	if (respondent_key != NULL && *respondent_key != '\0')
 		d->key_hash = fnv64(respondent_key, strlen(respondent_key), FNV_START) | 1u;
-
-	/* Words, folded; the text's hash is over the word sequence, so
-	 * spacing and case do not make two copies differ. */
-	struct tok_reader r;
-	struct tok_word w;
-	size_t nw = 0;
-	uint64_t th = FNV_START;
-	tok_init(&r, own_text, strlen(own_text));
-	while (tok_next(&r, &w)) {
-		if (nw == b->words_cap) {
-			size_t cap = b->words_cap ? b->words_cap * 2 : 256;
-			uint64_t *p = realloc(b->words, cap * sizeof(*p));
-			if (p == NULL)
-				return -1;
-			b->words = p;
-			b->words_cap = cap;
-		}
-		uint64_t wh = fnv64(w.text, w.len, FNV_START);
-		b->words[nw++] = wh;
-		th = (th ^ wh) * 0x100000001b3ull;
-	}
-	d->text_hash = th;
-	if (nw >= CAMPAIGN_MIN_WORDS) {
-		d->has_sig = true;
-		sign(b, nw, sig);
-	}
+	d->text_hash = p->text_hash;
+	d->has_sig = p->has_sig;
+	if (p->has_sig)
+		memcpy(&b->sigs[b->n * CAMPAIGN_HASHES], p->sig, sizeof(p->sig));
 	size_t first;
 	if (find_first_copy(b, b->n, &first) != 0)
 		return -1;
 	d->dup_of = first;
 	b->n++;
 	return 0;
+}
+
+int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_key,
+		 int64_t received_at, const char *own_text)
+{
+	struct print p;
+	if (print_of(own_text, &b->words, &b->words_cap, &p) != 0)
+		return -1;
+	return add_print(b, id, respondent_key, received_at, &p);
+}
+
+/*
+ * The stored form, little-endian: format (1 byte), the own-words id
+ * (8), the text hash (8), then, for a response long enough to have one,
+ * the signature (CAMPAIGN_HASHES x 4).
+ */
+#define PRINT_FORMAT 1
+#define PRINT_HEAD 17
+
+static void put_le(unsigned char *o, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		o[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *o, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)o[i] << (8 * i);
+	return v;
+}
+
+int campaign_print_make(const struct theme_set *ts, const char *own_text, unsigned char **out,
+			size_t *len)
+{
+	struct print p;
+	uint64_t *words = NULL;
+	size_t cap = 0;
+	*out = NULL;
+	*len = 0;
+	int rc = print_of(own_text, &words, &cap, &p);
+	free(words);
+	if (rc != 0)
+		return -1;
+	size_t n = PRINT_HEAD + (p.has_sig ? 4 * CAMPAIGN_HASHES : 0);
+	unsigned char *o = malloc(n);
+	if (o == NULL)
+		return -1;
+	o[0] = PRINT_FORMAT;
+	put_le(o + 1, classify_own_words_id(ts), 8);
+	put_le(o + 9, p.text_hash, 8);
+	for (size_t k = 0; p.has_sig && k < CAMPAIGN_HASHES; k++)
+		put_le(o + PRINT_HEAD + 4 * k, p.sig[k], 4);
+	*out = o;
+	*len = n;
+	return 0;
+}
+
+int campaign_set_print(const struct theme_set *ts, struct response *r, const char *own)
+{
+	unsigned char *p;
+	size_t n;
+	if (campaign_print_make(ts, own, &p, &n) != 0)
+		return -1;
+	free(r->campaign_print);
+	r->campaign_print = p;
+	r->campaign_print_len = n;
+	return 0;
+}
+
+/* A stored print that is whole and was made from the own words as ts
+ * sets them aside now; false means compute it again from the text. */
+static bool print_read(const struct theme_set *ts, const unsigned char *in, size_t len,
+		       struct print *p)
+{
+	if (in == NULL || len < PRINT_HEAD || in[0] != PRINT_FORMAT ||
+	    get_le(in + 1, 8) != classify_own_words_id(ts))
+		return false;
+	if (len != PRINT_HEAD && len != PRINT_HEAD + 4 * CAMPAIGN_HASHES)
+		return false;
+	p->text_hash = get_le(in + 9, 8);
+	p->has_sig = len != PRINT_HEAD;
+	for (size_t k = 0; p->has_sig && k < CAMPAIGN_HASHES; k++)
+		p->sig[k] = (uint32_t)get_le(in + PRINT_HEAD + 4 * k, 4);
+	return true;
+}
+
+int campaign_add_print(struct campaign_builder *b, const struct theme_set *ts, int64_t id,
+		       const char *respondent_key, int64_t received_at, const void *print,
+		       size_t print_len)
+{
+	struct print p;
+	if (!print_read(ts, print, print_len, &p))
+		return 1;
+	return add_print(b, id, respondent_key, received_at, &p) == 0 ? 0 : -1;
 }
 
 static size_t uf_find(size_t *parent, size_t x)
@@ -381,19 +490,33 @@ struct recompute {
 	struct campaign_builder *b;
 	const struct theme_set *ts;
 	bool oom;
+	size_t from_text;
 };
 
-static int add_stored(void *user, int64_t id, const char *key, int64_t received_at,
-		      const char *text)
+static int add_stored(void *user, const struct storage_text *row, struct storage *st)
 {
 	struct recompute *rc = user;
+	int r = campaign_add_print(rc->b, rc->ts, row->id, row->respondent_key, row->received_at,
+				   row->print, row->print_len);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		rc->oom = true;
+		return -1;
+	}
+	/* No print, or one made before the theme file's documents changed. */
+	char *text;
+	if (storage_response_text(st, row->id, &text) != 0)
+		return -1;
 	char *own = classify_own_words(rc->ts, text, NULL);
-	if (own == NULL || campaign_add(rc->b, id, key, received_at, own) != 0) {
+	free(text);
+	if (own == NULL || campaign_add(rc->b, row->id, row->respondent_key, row->received_at, own) != 0) {
 		free(own);
 		rc->oom = true;
 		return -1;
 	}
 	free(own);
+	rc->from_text++;
 	return 0;
 }
 

@@ -67,6 +67,32 @@ int campaign_add(struct campaign_builder *b, int64_t id, const char *respondent_
 		 int64_t received_at, const char *own_text);
 
 /*
+ * A response's campaign print: what campaign_add computes from its own
+ * words (own_text, classify_own_words with ts), in a stored form of a few
+ * hundred bytes (*out, caller frees, *len bytes), tagged with how the own
+ * words were set aside (classify_own_words_id), so a print made before
+ * the theme file's documents changed is not used. 0, or -1 on out of
+ * memory.
+ */
+struct theme_set;
+int campaign_print_make(const struct theme_set *ts, const char *own_text, unsigned char **out,
+			size_t *len);
+
+/* r->campaign_print from own, r's own words with ts (replacing any). 0, or
+ * -1 on out of memory. */
+int campaign_set_print(const struct theme_set *ts, struct response *r, const char *own);
+
+/*
+ * campaign_add from a stored print instead of the text: 0 when added, 1
+ * when the print cannot be used (NULL, damaged, another format, or made
+ * with other own words than ts sets aside: add from the text instead), -1
+ * on out of memory. The same order rule as campaign_add.
+ */
+int campaign_add_print(struct campaign_builder *b, const struct theme_set *ts, int64_t id,
+		       const char *respondent_key, int64_t received_at, const void *print,
+		       size_t print_len);
+
+/*
  * Cluster what was added. *members gets one entry per added response, in
  * the order added (campaign is an index into *campaigns or -1), and
  * *campaigns the campaigns, by first time; both caller-freed. 0, or -1 on
@@ -80,11 +106,11 @@ int campaign_build(struct campaign_builder *b, struct storage_campaign_member **
  * store and save them in one transaction (storage_save_campaigns). The
  * store must be open read-write. Each response's own words are compared
  * (classify_own_words with ts, which may be NULL), so two responses that
- * quote the same passage of the consultation are not alike for it.
+ * quote the same passage of the consultation are not alike for it: from
+ * its stored print when it has a usable one, else from its text.
  * *n_campaigns and *n_duplicates (may be NULL) get the counts. 0, or -1
  * (storage_errmsg says why, or "out of memory").
  */
-struct theme_set;
 int campaigns_recompute(struct storage *st, const struct theme_set *ts, size_t *n_campaigns,
 			size_t *n_duplicates);
 

@@ -30,6 +30,7 @@
 #include "quote.h"
 #include "pasted.h"
 #include "areas.h"
+#include "campaign.h"
 #include "respondent.h"
 
 #include "lexicon.h"
@@ -357,6 +358,12 @@ static char *body_own_then_attachments(const char *text, size_t *quoted)
 	return all;
 }
 
+uint64_t classify_own_words_id(const struct theme_set *ts)
+{
+	uint64_t d = pasted_index_digest(themes_pasted(ts));
+	return (d ^ CLASSIFY_OWN_WORDS_VERSION) * 0x9e3779b97f4a7c15ull + CLASSIFY_OWN_WORDS_VERSION;
+}
+
 char *classify_own_words(const struct theme_set *ts, const char *text,
 			 struct own_words_aside *aside)
 {
@@ -387,7 +394,7 @@ int classify_response(const struct theme_set *ts, struct response *r)
 		r->themes = hits;
 		r->n_themes = n;
 		if (respondent_classify_response(r, own) != 0 ||
-		    areas_classify_response(ts, r, own) != 0)
+		    areas_classify_response(ts, r, own) != 0 || campaign_set_print(ts, r, own) != 0)
 			rc = -1;
 	}
 	free(own);

@@ -48,6 +48,13 @@ struct own_words_aside {
 char *classify_own_words(const struct theme_set *ts, const char *text,
 			 struct own_words_aside *aside);
 
+/* Which own words classify_own_words gives with ts, as a number: it
+ * changes when ts's documents do, and with CLASSIFY_OWN_WORDS_VERSION,
+ * raised whenever a change to quote.h's or pasted.h's rules sets aside
+ * other words. For what is stored from the own words (campaign.h). */
+#define CLASSIFY_OWN_WORDS_VERSION 1
+uint64_t classify_own_words_id(const struct theme_set *ts);
+
 /* Classify r->subject/r->text into r->themes/r->n_themes (replacing any),
  * and set r->respondent_type, r->organisation (respondent.h) and r->area
  * (areas.h, with the set's areas). */

@@ -6,6 +6,7 @@
 
 #include "classify.h"
 #include "areas.h"
+#include "campaign.h"
 #include "respondent.h"
 #include "lexicon.h"
 #include "tokenise.h"
@@ -388,7 +389,7 @@ int model_classify_response(const struct model *m, struct response *r)
 		r->themes = hits;
 		r->n_themes = n;
 		if (respondent_classify_response(r, own) != 0 ||
-		    areas_classify_response(m->ts, r, own) != 0)
+		    areas_classify_response(m->ts, r, own) != 0 || campaign_set_print(m->ts, r, own) != 0)
 			rc = -1;
 	}
 	free(own);

@@ -18,6 +18,7 @@
 struct pasted_index {
 	uint64_t *hashes; /* sorted, distinct */
 	size_t n, cap;
+	uint64_t digest;  /* of hashes[0..n), kept with them */
 };
 
 /* The last PASTED_MIN_WORDS words read: their hashes and where they are. */
@@ -129,7 +130,16 @@ long pasted_index_add(struct pasted_index *ix, const char *text, size_t len)
 		if (h[i] != h[out - 1])
 			h[out++] = h[i];
 	ix->n = out;
+	uint64_t d = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < out; i++)
+		d = (d ^ h[i]) * 0x100000001b3ull;
+	ix->digest = d;
 	return runs;
+}
+
+uint64_t pasted_index_digest(const struct pasted_index *ix)
+{
+	return ix != NULL && ix->n > 0 ? ix->digest : 0;
 }
 
 static bool index_has(const struct pasted_index *ix, uint64_t h)

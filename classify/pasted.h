@@ -21,6 +21,7 @@
 #define CONSULTD_PASTED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PASTED_MIN_WORDS 8
 
@@ -37,6 +38,10 @@ long pasted_index_add(struct pasted_index *ix, const char *text, size_t len);
 
 /* Distinct runs of PASTED_MIN_WORDS words held. */
 size_t pasted_index_size(const struct pasted_index *ix);
+
+/* A hash of the runs held: indexes of the same passages agree, others
+ * almost surely not; 0 for NULL or an empty index. */
+uint64_t pasted_index_digest(const struct pasted_index *ix);
 
 /*
  * text without the passages found in ix, each replaced by a blank line (so

@@ -220,12 +220,12 @@ static void pronouns(const char *s, int *sing, int *plural, int *words)
 			continue;
 		}
 		size_t n = word_len(p);
-		char w[8];
 		(*words)++;
 		/* Every pronoun is at most 5 bytes and starts with one of these:
 		 * most words of a long letter need no comparison at all. */
 		int c0 = tolower((unsigned char)*p);
 		if (n <= 5 && (c0 == 'i' || c0 == 'm' || c0 == 'w' || c0 == 'o' || c0 == 'u')) {
+			char w[8];
 			for (size_t i = 0; i < n; i++)
 				w[i] = (char)tolower((unsigned char)p[i]);
 			w[n] = '\0';

@@ -31,6 +31,7 @@ void response_clear(struct response *r)
 	free(r->themes);
 	free(r->organisation);
 	free(r->area);
+	free(r->campaign_print);
 	for (size_t i = 0; i < r->n_answers; i++) {
 		free(r->answers[i].question_id);
 		free(r->answers[i].question);

@@ -86,6 +86,10 @@ struct response {
 	enum respondent_type respondent_type;
 	char *organisation;     /* the body a response is written for, or NULL */
 	char *area;             /* configured area id (e.g. a London borough), or NULL */
+	unsigned char *campaign_print; /* what campaign detection makes of the own
+				 * words (classify/campaign.h), set with the
+				 * themes; opaque to storage; or NULL */
+	size_t campaign_print_len;
 	struct form_answer *answers; /* web-form answers in question order */
 	size_t n_answers;
 	unsigned char *raw;     /* the source bytes exactly as received */

@@ -105,7 +105,7 @@ int storage_set_classified(struct storage *st, int64_t id, const struct response
 	bind_opt(s, 2, r->organisation);
 	bind_opt(s, 3, r->area);
 	sqlite3_bind_int64(s, 4, id);
-	if (step_done(st, s, "updating a response") != 0)
+	if (step_done(st, s, "updating a response") != 0 || storage_put_print(st, id, r) != 0)
 		return -1;
 	s = prep(st, "DELETE FROM response_themes WHERE response_id = ? AND origin = 'auto'",
 		 "replacing themes");
@@ -192,17 +192,26 @@ int storage_manual_summary(struct storage *st, int64_t id, char **out)
 
 int storage_foreach_text(struct storage *st, storage_text_fn fn, void *user)
 {
+	/* The text is read only where there is no print: a response stored
+	 * with one is a few hundred bytes here, not its whole letter. */
 	sqlite3_stmt *s = prep(st,
-			       "SELECT id, respondent_key, received_at, text FROM responses"
-			       " WHERE status = 'response' ORDER BY id",
+			       "SELECT r.id, r.respondent_key, r.received_at, p.print"
+			       " FROM responses r INDEXED BY responses_campaign_input"
+			       " LEFT JOIN campaign_prints p ON p.response_id = r.id"
+			       " WHERE r.status = 'response' ORDER BY r.id",
 			       "reading responses");
 	if (s == NULL)
 		return -1;
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(s, 3);
-		ret = fn(user, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-			 sqlite3_column_int64(s, 2), text != NULL ? text : "");
+		struct storage_text row = {
+			.id = sqlite3_column_int64(s, 0),
+			.respondent_key = (const char *)sqlite3_column_text(s, 1),
+			.received_at = sqlite3_column_int64(s, 2),
+			.print = sqlite3_column_blob(s, 3),
+			.print_len = (size_t)sqlite3_column_bytes(s, 3),
+		};
+		ret = fn(user, &row, st);
 		if (ret != 0)
 			break;
 	}
@@ -212,6 +221,28 @@ int storage_foreach_text(struct storage *st, storage_text_fn fn, void *user)
 	}
 	sqlite3_finalize(s);
 	return ret;
+}
+
+int storage_response_text(struct storage *st, int64_t id, char **text)
+{
+	*text = NULL;
+	sqlite3_stmt *s = prep(st, "SELECT text FROM responses WHERE id = ?", "reading a response");
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		*text = strdup(t != NULL ? t : "");
+		if (*text == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		storage_set_error(st, "reading a response");
+		return -1;
+	}
+	return 0;
 }
 
 int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,

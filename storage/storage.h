@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 9
+#define STORAGE_SCHEMA_VERSION 10
 
 struct storage;
 
@@ -296,11 +296,25 @@ int storage_labelled_ids(struct storage *st, int64_t **ids, size_t *n);
  * (caller frees), or NULL in *out when there are none. */
 int storage_manual_summary(struct storage *st, int64_t id, char **out);
 
-/* What campaign detection reads of every counted response (status
- * "response"), in id order; text is the stored text. */
-typedef int (*storage_text_fn)(void *user, int64_t id, const char *respondent_key,
-			       int64_t received_at, const char *text);
+/* What campaign detection reads of a counted response (status
+ * "response"): print is its stored campaign print (campaign.h), NULL when
+ * it has none (its text is then read with storage_response_text). All
+ * borrowed until the callback returns. */
+struct storage_text {
+	int64_t id;
+	const char *respondent_key; /* may be NULL */
+	int64_t received_at;
+	const void *print;
+	size_t print_len;
+};
+/* Calls fn for every counted response in id order, with the store (st may
+ * be used for other reads meanwhile, e.g. storage_response_text). Stops at
+ * fn's first nonzero return and returns it; -1 on a storage error. */
+typedef int (*storage_text_fn)(void *user, const struct storage_text *row, struct storage *st);
 int storage_foreach_text(struct storage *st, storage_text_fn fn, void *user);
+
+/* The stored text of response id in *text (caller frees). 0, or -1. */
+int storage_response_text(struct storage *st, int64_t id, char **text);
 
 /* One response's place in the campaigns: campaign (index into the
  * campaigns array, or -1) and duplicate_of (a response id, or 0). */

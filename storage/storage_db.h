@@ -11,4 +11,8 @@
 
 /* storage_db() and storage_set_error() are declared in storage.h. */
 
+/* r's campaign print as response id's, replacing any (none when
+ * r->campaign_print is NULL). 0, or -1. */
+int storage_put_print(struct storage *st, int64_t id, const struct response *r);
+
 #endif

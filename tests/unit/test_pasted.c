@@ -1,5 +1,6 @@
 /* The consultation's own text pasted back into a response (classify/pasted.h),
  * and the theme file's `document` key that brings it in. */
+#include "classify/campaign.h"
 #include "classify/classify.h"
 #include "classify/pasted.h"
 #include "classify/themes.h"
@@ -206,6 +207,21 @@ START_TEST(document_in_theme_file_keeps_its_words_out)
 	ck_assert_uint_eq(aside.pasted, strlen("We will tackle burglary, robbery and knife crime "
 					       "by targeting the most prolific offenders"));
 	free(own);
+
+	/* A campaign print is tied to the documents it was made with: after
+	 * the theme file's documents change it is computed again. */
+	ck_assert_uint_ne(classify_own_words_id(ts), classify_own_words_id(plain));
+	ck_assert_uint_eq(classify_own_words_id(plain), classify_own_words_id(NULL));
+	unsigned char *print;
+	size_t print_len;
+	ck_assert_int_eq(campaign_print_make(ts, "some own words", &print, &print_len), 0);
+	struct campaign_builder *b = campaign_builder_new();
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(campaign_add_print(b, plain, 1, "a@x", 1, print, print_len), 1);
+	ck_assert_int_eq(campaign_add_print(b, NULL, 1, "a@x", 1, print, print_len), 1);
+	ck_assert_int_eq(campaign_add_print(b, ts, 1, "a@x", 1, print, print_len), 0);
+	campaign_builder_free(b);
+	free(print);
 
 	themes_free(ts);
 	themes_free(plain);

@@ -13,6 +13,7 @@
 #include "storage/storage.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,108 @@ START_TEST(campaigns_found)
 	free(c);
 	campaign_builder_free(b);
 	for (size_t i = 0; i < 4; i++)
+		free(t[i]);
+}
+END_TEST
+
+/* The same responses added through their prints: the same campaigns. A
+ * damaged or foreign print is refused, for the text to be used instead. */
+START_TEST(campaigns_from_prints)
+{
+	char *t[4] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
+		      copy_with("Hello,", "central London", "football", "Regards, Bob Jones"),
+		      copy_with("Hi", "in person", "face to face", "Chen"),
+		      copy_with("Hi", "in person", "face to face", "Chen")};
+	const char *text[6] = {t[0], t[1], t[2], t[3], t[3], "more police please"};
+	const char *key[6] = {"ann@x", "bob@x", "chen@x", "dee@x", "dee@x", "eve@x"};
+	struct campaign_builder *a = campaign_builder_new(), *b = campaign_builder_new();
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	for (int i = 0; i < 6; i++) {
+		unsigned char *p;
+		size_t n;
+		ck_assert_int_eq(campaign_print_make(NULL, text[i], &p, &n), 0);
+		ck_assert_uint_le(n, 17 + 4 * CAMPAIGN_HASHES);
+		ck_assert_int_eq(campaign_add(a, i + 1, key[i], 10 * i, text[i]), 0);
+		ck_assert_int_eq(campaign_add_print(b, NULL, i + 1, key[i], 10 * i, p, n), 0);
+		ck_assert_int_eq(campaign_add_print(b, NULL, 99, key[i], 0, p, n - 1), 1);
+		ck_assert_int_eq(campaign_add_print(b, NULL, 99, key[i], 0, NULL, 0), 1);
+		p[0] ^= 0xff; /* another format */
+		ck_assert_int_eq(campaign_add_print(b, NULL, 99, key[i], 0, p, n), 1);
+		free(p);
+	}
+	struct storage_campaign_member *ma, *mb;
+	struct storage_campaign *ca, *cb;
+	size_t nma, nca, nmb, ncb;
+	ck_assert_int_eq(campaign_build(a, &ma, &nma, &ca, &nca), 0);
+	ck_assert_int_eq(campaign_build(b, &mb, &nmb, &cb, &ncb), 0);
+	ck_assert_uint_eq(nca, 1);
+	ck_assert_uint_eq(ncb, nca);
+	ck_assert_uint_eq(nmb, nma);
+	ck_assert_int_eq(cb[0].size, ca[0].size);
+	for (size_t i = 0; i < nma; i++) {
+		ck_assert_int_eq(mb[i].id, ma[i].id);
+		ck_assert_int_eq(mb[i].campaign, ma[i].campaign);
+		ck_assert_int_eq(mb[i].duplicate_of, ma[i].duplicate_of);
+	}
+	ck_assert_int_eq(mb[4].duplicate_of, 4);
+	free(ma);
+	free(mb);
+	free(ca);
+	free(cb);
+	campaign_builder_free(a);
+	campaign_builder_free(b);
+	for (size_t i = 0; i < 4; i++)
+		free(t[i]);
+}
+END_TEST
+
+/* campaigns_recompute reads a response's stored print, and its text only
+ * when it has none. */
+START_TEST(campaigns_recompute_reads_prints)
+{
+	char path[512], err[512];
+	snprintf(path, sizeof(path), "%s/store.sqlite", tmpdir);
+	struct storage *st;
+	ck_assert_int_eq(storage_open(path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
+	char *t[3] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
+		      copy_with("Hello,", "central London", "football", "Bob"),
+		      copy_with("Hi", "in person", "face to face", "Chen")};
+	ck_assert_int_eq(storage_begin(st), 0);
+	for (int i = 0; i < 3; i++) {
+		char idem[16], email[16];
+		snprintf(idem, sizeof(idem), "k%d", i);
+		snprintf(email, sizeof(email), "p%d@x.net", i);
+		struct response r = {.idem_key = idem, .text = t[i], .sender_email = email,
+				     .received_at = i};
+		ck_assert_int_eq(campaign_print_make(NULL, t[i], &r.campaign_print,
+						     &r.campaign_print_len), 0);
+		bool ins;
+		int64_t id;
+		ck_assert_int_eq(storage_insert_response(st, &r, 1, &ins, &id), 0);
+		free(r.campaign_print);
+	}
+	ck_assert_int_eq(storage_commit(st), 0);
+	size_t nc, nd;
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 1);
+	/* The texts changed behind the prints: the prints still decide. */
+	sqlite3_exec(storage_db(st), "UPDATE responses SET text = 'three different words'", NULL,
+		     NULL, NULL);
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 1);
+	/* Without prints (a store from before them), the texts do. */
+	sqlite3_exec(storage_db(st), "DELETE FROM campaign_prints", NULL, NULL,
+		     NULL);
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 0);
+	/* A damaged print is read past too. */
+	sqlite3_exec(storage_db(st), "INSERT INTO campaign_prints SELECT id, x'01' FROM responses", NULL, NULL,
+		     NULL);
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 0);
+	storage_close(st);
+	for (int i = 0; i < 3; i++)
 		free(t[i]);
 }
 END_TEST
@@ -481,8 +584,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, classify_response_sets_all);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("campaigns");
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
 	tcase_add_test(tc, campaigns_found);
 	tcase_add_test(tc, campaigns_pairs_are_not);
+	tcase_add_test(tc, campaigns_from_prints);
+	tcase_add_test(tc, campaigns_recompute_reads_prints);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("model");
 	tcase_add_test(tc, model_learns_from_labels);
