@@ -226,6 +226,8 @@ static int reclassify_one(void *user, const char *ref, const struct response *r)
 	p->r.respondent_type = in.respondent_type;
 	p->r.organisation = in.organisation;
 	p->r.area = in.area;
+	p->r.campaign_print = in.campaign_print;
+	p->r.campaign_print_len = in.campaign_print_len;
 	run->n++;
 	if (rc != 0 || p->old_themes == NULL || p->old_type_area == NULL) {
 		run->oom = true;
