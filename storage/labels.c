@@ -13,18 +13,6 @@ static int bind_opt(sqlite3_stmt *s, int i, const char *v)
 	return v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
 }
 
-/* Prepare, bind nothing, and step a statement with no rows. */
-static int exec_sql(struct storage *st, const char *sql, const char *what)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(storage_db(st), sql, NULL, NULL, &msg) != SQLITE_OK) {
-		sqlite3_free(msg);
-		storage_set_error(st, what);
-		return -1;
-	}
-	return 0;
-}
-
 static int step_done(struct storage *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
@@ -245,22 +233,111 @@ int storage_response_text(struct storage *st, int64_t id, char **text)
 	return 0;
 }
 
+/* A response's campaign and resubmission links as stored (0: none). */
+struct member_now {
+	int64_t id, campaign_id, duplicate_of;
+	bool kept;              /* still wanted by the new members */
+};
+
+static int member_now_cmp(const void *key, const void *elem)
+{
+	int64_t a = *(const int64_t *)key, b = ((const struct member_now *)elem)->id;
+	return (a > b) - (a < b);
+}
+
+/* Every response with a campaign or a resubmission link, in id order. */
+static int read_members(struct storage *st, struct member_now **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	/* Both columns and the id are in responses_summary: a narrow index
+	 * scan, never the rows with their texts. */
+	sqlite3_stmt *s = prep(st,
+			       "SELECT id, coalesce(campaign_id, 0), coalesce(duplicate_of, 0)"
+			       " FROM responses WHERE campaign_id IS NOT NULL OR duplicate_of IS NOT NULL"
+			       " ORDER BY id",
+			       "reading campaign members");
+	if (s == NULL)
+		return -1;
+	size_t n = 0, cap = 0;
+	struct member_now *m = NULL;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct member_now *g = realloc(m, ncap * sizeof(*g));
+			if (g == NULL)
+				break;
+			m = g;
+			cap = ncap;
+		}
+		m[n++] = (struct member_now){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+					     sqlite3_column_int64(s, 2), false};
+	}
+	if (rc != SQLITE_DONE) {
+		storage_set_error(st, rc == SQLITE_ROW ? "reading campaign members: out of memory"
+						       : "reading campaign members");
+		sqlite3_finalize(s);
+		free(m);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	*out = m;
+	*n_out = n;
+	return 0;
+}
+
+/* Set response id's campaign and resubmission link (0: none). */
+static int write_member(struct storage *st, sqlite3_stmt *s, int64_t id, int64_t campaign_id,
+			int64_t duplicate_of)
+{
+	if (campaign_id > 0)
+		sqlite3_bind_int64(s, 1, campaign_id);
+	else
+		sqlite3_bind_null(s, 1);
+	if (duplicate_of > 0)
+		sqlite3_bind_int64(s, 2, duplicate_of);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		storage_set_error(st, "storing campaign members");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Only what changed is written. Changing a column of responses makes
+ * SQLite write the whole row again, its text and overflow pages with it,
+ * so writing every member every time cost more than finding the
+ * campaigns; and campaigns are renumbered in place (an upsert, never a
+ * delete, whose ON DELETE SET NULL would touch every member).
+ */
 int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
 			   const struct storage_campaign_member *m, size_t n_m)
 {
 	sqlite3_stmt *s = NULL;
+	struct member_now *now = NULL;
+	size_t n_now = 0;
 	if (storage_begin(st) != 0)
 		return -1;
-	if (exec_sql(st,
-		     "UPDATE responses SET campaign_id = NULL, duplicate_of = NULL"
-		     " WHERE campaign_id IS NOT NULL OR duplicate_of IS NOT NULL;"
-		     "DELETE FROM campaigns;",
-		     "clearing campaigns") != 0)
+	s = prep(st, "DELETE FROM campaigns WHERE id > ?", "clearing campaigns");
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)n_c);
+	int done = step_done(st, s, "clearing campaigns"); /* finalizes s */
+	s = NULL;
+	if (done != 0)
 		goto fail;
 	for (size_t i = 0; i < n_c; i++) {
 		s = prep(st,
 			 "INSERT INTO campaigns(id, size, first_at, last_at, representative_id)"
-			 " VALUES(?,?,?,?,?)",
+			 " VALUES(?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET size = excluded.size,"
+			 " first_at = excluded.first_at, last_at = excluded.last_at,"
+			 " representative_id = excluded.representative_id",
 			 "storing a campaign");
 		if (s == NULL)
 			goto fail;
@@ -269,37 +346,46 @@ int storage_save_campaigns(struct storage *st, const struct storage_campaign *c,
 		sqlite3_bind_int64(s, 3, c[i].first_at);
 		sqlite3_bind_int64(s, 4, c[i].last_at);
 		sqlite3_bind_int64(s, 5, c[i].representative_id);
-		if (step_done(st, s, "storing a campaign") != 0)
+		done = step_done(st, s, "storing a campaign");
+		s = NULL;
+		if (done != 0)
 			goto fail;
 	}
+	if (read_members(st, &now, &n_now) != 0)
+		goto fail;
 	s = prep(st, "UPDATE responses SET campaign_id = ?1, duplicate_of = ?2 WHERE id = ?3",
 		 "storing campaign members");
 	if (s == NULL)
 		goto fail;
+	/* The new members that differ from what is stored... */
 	for (size_t i = 0; i < n_m; i++) {
-		if (m[i].campaign < 0 && m[i].duplicate_of <= 0)
-			continue; /* cleared above */
-		if (m[i].campaign >= 0)
-			sqlite3_bind_int64(s, 1, (sqlite3_int64)m[i].campaign + 1);
-		else
-			sqlite3_bind_null(s, 1);
-		if (m[i].duplicate_of > 0)
-			sqlite3_bind_int64(s, 2, m[i].duplicate_of);
-		else
-			sqlite3_bind_null(s, 2);
-		sqlite3_bind_int64(s, 3, m[i].id);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			storage_set_error(st, "storing campaign members");
-			sqlite3_finalize(s);
+		int64_t want_c = m[i].campaign >= 0 ? (int64_t)m[i].campaign + 1 : 0;
+		int64_t want_d = m[i].duplicate_of > 0 ? m[i].duplicate_of : 0;
+		struct member_now *k =
+			n_now > 0 ? bsearch(&m[i].id, now, n_now, sizeof(*now), member_now_cmp) : NULL;
+		if (k != NULL)
+			k->kept = true;
+		if ((k != NULL ? k->campaign_id : 0) == want_c &&
+		    (k != NULL ? k->duplicate_of : 0) == want_d)
+			continue;
+		if (write_member(st, s, m[i].id, want_c, want_d) != 0)
 			goto fail;
-		}
-		sqlite3_reset(s);
+	}
+	/* ...then the stored ones that are members no more. */
+	for (size_t i = 0; i < n_now; i++) {
+		if (!now[i].kept && write_member(st, s, now[i].id, 0, 0) != 0)
+			goto fail;
 	}
 	sqlite3_finalize(s);
-	if (storage_commit(st) != 0)
-		goto fail;
+	free(now);
+	if (storage_commit(st) != 0) {
+		storage_rollback(st);
+		return -1;
+	}
 	return 0;
 fail:
+	sqlite3_finalize(s);
+	free(now);
 	storage_rollback(st);
 	return -1;
 }

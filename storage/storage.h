@@ -330,7 +330,8 @@ struct storage_campaign {
 /*
  * Replace every campaign and every response's campaign_id and duplicate_of
  * by these, in one transaction of its own. Responses not in members get
- * neither. Campaigns are numbered 1..n_c in the order given.
+ * neither. Campaigns are numbered 1..n_c in the order given. Only the
+ * responses whose campaign or link changes are written.
  */
 int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
 			   const struct storage_campaign_member *m, size_t n_m);

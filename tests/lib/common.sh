@@ -16,6 +16,7 @@ check() { # check DESCRIPTION COMMAND...
 	else
 		printf 'FAIL %s\n' "$what"
 		failures=$((failures + 1))
+		return 1 # so a test can print what it knows: check ... || { ...; }
 	fi
 }
 

@@ -338,6 +338,90 @@ START_TEST(campaigns_recompute_reads_prints)
 }
 END_TEST
 
+static int64_t scalar(struct storage *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	ck_assert_int_eq(sqlite3_prepare_v2(storage_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Campaigns saved again write only the responses whose campaign or
+ * resubmission link changed: a changed column makes SQLite write the
+ * whole row again, text and all. */
+START_TEST(campaigns_saved_again_write_only_changes)
+{
+	char path[512], err[512];
+	snprintf(path, sizeof(path), "%s/changes.sqlite", tmpdir);
+	struct storage *st;
+	ck_assert_int_eq(storage_open(path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
+	char *t[4] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
+		      copy_with("Hello,", "central London", "football", "Bob"),
+		      copy_with("Hi", "in person", "face to face", "Chen"), NULL};
+	t[3] = strdup(t[0]); /* Ann sends hers twice */
+	ck_assert_int_eq(storage_begin(st), 0);
+	for (int i = 0; i < 4; i++) {
+		char idem[16], email[16];
+		snprintf(idem, sizeof(idem), "k%d", i);
+		snprintf(email, sizeof(email), "p%d@x.net", i % 3);
+		struct response r = {.idem_key = idem, .text = t[i], .sender_email = email,
+				     .received_at = i};
+		bool ins;
+		int64_t id;
+		ck_assert_int_eq(storage_insert_response(st, &r, 1, &ins, &id), 0);
+	}
+	ck_assert_int_eq(storage_commit(st), 0);
+	size_t nc, nd;
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 1);
+	ck_assert_uint_eq(nd, 1);
+	const char *state = "SELECT group_concat(id || ':' || coalesce(campaign_id, '-') || ':' ||"
+			    " coalesce(duplicate_of, '-'), ' ') FROM (SELECT * FROM responses ORDER BY id)";
+	sqlite3_stmt *q;
+	ck_assert_int_eq(sqlite3_prepare_v2(storage_db(st), state, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	char *first = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	ck_assert_ptr_nonnull(strstr(first, "4:1:1"));
+
+	/* The same again: the campaign's own row, no response. */
+	int before = sqlite3_total_changes(storage_db(st));
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_int_eq(sqlite3_total_changes(storage_db(st)) - before, 1);
+
+	/* Drift (a member lost, a link that should not be, a campaign too
+	 * many) is put right, and only there. */
+	sqlite3_exec(storage_db(st),
+		     "UPDATE responses SET campaign_id = NULL WHERE id = 2;"
+		     "UPDATE responses SET duplicate_of = 1 WHERE id = 3;"
+		     "INSERT INTO campaigns(id, size, first_at, last_at) VALUES(2, 9, 0, 0);",
+		     NULL, NULL, NULL);
+	before = sqlite3_total_changes(storage_db(st));
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_int_eq(sqlite3_total_changes(storage_db(st)) - before, 1 + 1 + 2);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), first);
+	sqlite3_reset(q);
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM campaigns"), 1);
+
+	/* No campaign any more: every member cleared, the campaign gone. */
+	sqlite3_exec(storage_db(st), "UPDATE responses SET text = 'words ' || id", NULL, NULL, NULL);
+	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
+	ck_assert_uint_eq(nc, 0);
+	ck_assert_uint_eq(nd, 0);
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM campaigns"), 0);
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM responses"
+				    " WHERE campaign_id IS NOT NULL OR duplicate_of IS NOT NULL"), 0);
+	sqlite3_finalize(q);
+	free(first);
+	storage_close(st);
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
+}
+END_TEST
+
 START_TEST(campaigns_pairs_are_not)
 {
 	struct campaign_builder *b = campaign_builder_new();
@@ -589,6 +673,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, campaigns_pairs_are_not);
 	tcase_add_test(tc, campaigns_from_prints);
 	tcase_add_test(tc, campaigns_recompute_reads_prints);
+	tcase_add_test(tc, campaigns_saved_again_write_only_changes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("model");
 	tcase_add_test(tc, model_learns_from_labels);
