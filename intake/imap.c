@@ -123,6 +123,7 @@ struct imap_worker {
 	uint32_t uidvalidity;   /* of the stored cursor */
 	uint32_t last_uid;      /* highest UID acknowledged as stored */
 	unsigned int seed;      /* for backoff jitter */
+	unsigned idle_skips;    /* IDLEs skipped for news in a row that found nothing */
 
 	unsigned generation;    /* of the session; batches carry it */
 	size_t in_flight;       /* batches handed over, not yet acknowledged */
@@ -1604,11 +1605,18 @@ static int poll_once(struct imap_worker *w, mailimap *imap, uint32_t uidvalidity
 	}
 	uint32_t *uids;
 	size_t n;
+	/* From here on, an EXISTS in the answer to any command (this search,
+	 * the fetches, the flagging or moving) may be for mail this search
+	 * does not see; idle_wait looks at the flag before it waits. */
+	if (imap->imap_selection_info != NULL)
+		imap->imap_selection_info->sel_has_exists = 0;
 	int rc = uid_search(imap, key_uid_range(after + 1, 0), after, &uids, &n);
 	if (rc != MAILIMAP_NO_ERROR)
 		return rc;
-	if (n > 0)
+	if (n > 0) {
 		log_info("source=imap mailbox=%s new=%zu event=poll", w->mailbox, n);
+		w->idle_skips = 0;
+	}
 	for (size_t i = 0; i < n && rc == MAILIMAP_NO_ERROR; i += LIMIT_BATCH_MESSAGES) {
 		size_t len = n - i < LIMIT_BATCH_MESSAGES ? n - i : LIMIT_BATCH_MESSAGES;
 		if (is_stopping(w))
@@ -1647,18 +1655,80 @@ static int post_reconcile(struct imap_worker *w, mailimap *imap, uint32_t uidval
 	return MAILIMAP_NO_ERROR;
 }
 
+/* IDLEs skipped in a row for news that a search then did not find. */
+#define IDLE_SKIPS_MAX 3
+
+/* Untagged lines a server may send before confirming IDLE. */
+#define IDLE_START_LINES_MAX 10000
+
+/*
+ * Send IDLE and read up to its "+" continuation, setting *news when the
+ * server reported anything first. libetpan's mailimap_idle is not used:
+ * in 1.9.4, an untagged response before the continuation (an EXISTS for
+ * mail that came since the last command, which a server may well report
+ * there) sends it looking for a tagged answer that never comes during
+ * IDLE, so it blocks until the command timeout drops the session.
+ * mailimap_idle_done then ends the IDLE as usual.
+ */
+static int idle_start(mailimap *imap, bool *news)
+{
+	static const char cmd[] = "IDLE\r\n";
+	*news = false;
+	if (mailimap_send_current_tag(imap) != MAILIMAP_NO_ERROR ||
+	    mailstream_write(imap->imap_stream, cmd, sizeof(cmd) - 1) != (ssize_t)(sizeof(cmd) - 1) ||
+	    mailstream_flush(imap->imap_stream) == -1)
+		return MAILIMAP_ERROR_STREAM;
+	for (int i = 0; i < IDLE_START_LINES_MAX; i++) {
+		const char *line = mailimap_read_line(imap);
+		if (line == NULL)
+			return MAILIMAP_ERROR_STREAM;
+		if (line[0] == '+')
+			return MAILIMAP_NO_ERROR;
+		if (line[0] != '*')
+			return MAILIMAP_ERROR_EXTENSION; /* IDLE refused (a tagged NO or BAD) */
+		size_t n = strlen(line);
+		if (n >= 3 && line[n - 3] == '}')
+			return MAILIMAP_ERROR_PARSE; /* a literal: nothing sent here has one */
+		*news = true;
+	}
+	return MAILIMAP_ERROR_PARSE;
+}
+
 /*
  * Wait for news in IDLE until the server says something, the loop wakes us
  * (sweep, stop) or IDLE_REISSUE_SECONDS pass; then leave IDLE so the caller
- * searches. An answer already buffered with the continuation (both in one
- * TLS record) is handled without waiting.
+ * searches. News the server has already given is handled without waiting,
+ * since it will not be given again: an EXISTS in the answer to a command
+ * since the last search began (libetpan records it and carries on; mail
+ * delivered during a FETCH or a MOVE is announced there), untagged
+ * responses before the continuation, and bytes still buffered after it
+ * (both in one TLS record).
  */
 static int idle_wait(struct imap_worker *w, mailimap *imap)
 {
-	int rc = mailimap_idle(imap);
+	/* A server that says EXISTS whatever happens would otherwise have us
+	 * search without pause. */
+	bool may_skip = w->idle_skips < IDLE_SKIPS_MAX;
+	if (may_skip && imap->imap_selection_info != NULL &&
+	    imap->imap_selection_info->sel_has_exists) {
+		w->idle_skips++;
+		log_debug("source=imap host=%s event=idle-skipped reason=\"EXISTS since the last search\"",
+			  w->host);
+		return MAILIMAP_NO_ERROR;
+	}
+	bool news;
+	int rc = idle_start(imap, &news);
 	if (rc != MAILIMAP_NO_ERROR)
 		return rc;
-	if (imap->imap_stream->read_buffer_len == 0 && !has_work(w)) {
+	if (news && may_skip) {
+		w->idle_skips++;
+		log_debug("source=imap host=%s event=idle-skipped reason=\"untagged before the continuation\"",
+			  w->host);
+	} else {
+		news = false;
+		w->idle_skips = 0;
+	}
+	if (!news && imap->imap_stream->read_buffer_len == 0 && !has_work(w)) {
 		mark_progress(w, false);
 		int r = mailstream_wait_idle(imap->imap_stream, IDLE_REISSUE_SECONDS);
 		mark_progress(w, true);

@@ -60,13 +60,17 @@ for j in $(seq 1 200); do
 	triples+=("$1" "more$j" "more/$n.eml")
 done
 make_variants "${triples[@]}"
-dovecot_deliver more/*.eml || exit 1
+# Delivered one by one in the background, consultd storing them as they
+# come: the kill lands while deliveries and the ingest are both going on.
+dovecot_deliver more/*.eml &
+deliver_pid=$!
 more_than() { [ "$(stored)" -gt "$1" ]; }
 wait_for 60 more_than 50
 kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 daemon_pid=
 at_kill=$(stored)
+wait "$deliver_pid" || exit 1
 echo "killed consultd with $at_kill of 250 stored"
 check "killed part-way through the 200 (stored $at_kill)" test "$at_kill" -lt 250
 

@@ -28,6 +28,14 @@ Hostile answers (--hostile CONN:KIND), for what libetpan 1.9.4 mishandles:
   lying-size      RFC822.SIZE says the real size, the body FETCH sends the
                   message padded to --flood-bytes
 
+Mail that arrives between commands (--late-messages DIR): DIR's messages
+join the mailbox at one moment and are announced with "* N EXISTS" then
+only, never again. --late-at idle (the default): at the first IDLE, before
+the "+ idling" continuation, in a segment of its own (a server may report
+changes since the last command before it confirms IDLE). --late-at store:
+in the answer to the first UID STORE, before its tagged OK (as mail
+delivered while a client flags or moves is announced).
+
 The log (--log) has one line per event: "conn N open t=SECONDS" (since the
 start), "conn N C: <line>" (secrets elided), "conn N auth ok|bad ...",
 "conn N stall|cut POINT t=SECONDS", "conn N closed", and "seen UID,UID,..."
@@ -70,6 +78,12 @@ class Server:
                     # IMAP messages have CRLF line ends.
                     data = re.sub(rb"\r?\n", CRLF, data)
                     self.messages.append(data)
+        self.late = []
+        if args.late_messages:
+            for name in sorted(os.listdir(args.late_messages)):
+                if name.endswith(".eml"):
+                    with open(os.path.join(args.late_messages, name), "rb") as f:
+                        self.late.append(re.sub(rb"\r?\n", CRLF, f.read()))
         self.seen = set()
         self.faults = {}
         for kind, specs in (("stall", args.stall), ("cut", args.cut),
@@ -301,6 +315,8 @@ class Session:
             else:
                 self.line(tag + " BAD unsupported UID command")
         elif cmd == "IDLE" and a.idle and (self.tls or self.srv.tls_ctx is None):
+            if a.late_at == "idle" and self.announce_late():
+                time.sleep(0.3)  # a segment of its own
             self.line("+ idling")
             while True:
                 if self.read_line().upper() == b"DONE":
@@ -511,7 +527,22 @@ class Session:
             srv.seen.update(self.uid_set(spec))
             seen = sorted(srv.seen)
         srv.log("seen " + ",".join(str(u) for u in seen))
+        if srv.args.late_at == "store":
+            self.announce_late()
         self.line(tag + " OK UID STORE completed")
+
+    def announce_late(self):
+        """Add the late messages, if not yet, and say EXISTS once."""
+        srv = self.srv
+        with srv.lock:
+            late, srv.late = srv.late, []
+            srv.messages.extend(late)
+            n = len(srv.messages)
+        if not late:
+            return False
+        srv.log("conn %d late %d t=%.2f" % (self.n, len(late), srv.elapsed()))
+        self.line("* %d EXISTS" % n)
+        return True
 
 
 def main():
@@ -527,6 +558,9 @@ def main():
                    help="offer AUTH=XOAUTH2; the token required is this file's first line, "
                         "read at every AUTHENTICATE")
     p.add_argument("--idle", action="store_true", help="offer IDLE")
+    p.add_argument("--late-messages",
+                   help="directory of *.eml that arrive later, announced once (--late-at)")
+    p.add_argument("--late-at", choices=["idle", "store"], default="idle")
     p.add_argument("--greeting-caps", help="capabilities announced in the greeting")
     p.add_argument("--cert", help="PEM certificate: offer STARTTLS")
     p.add_argument("--key")
