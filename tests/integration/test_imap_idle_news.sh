@@ -17,6 +17,9 @@ printf 'idle-news-password\n' >password
 chmod 600 password
 stored() { sql "SELECT count(*) FROM responses" 2>/dev/null || echo 0; }
 count_is() { [ "$(stored)" -eq "$1" ]; }
+# The late mail may follow the first 3 within the same instant (--late-at
+# store announces it in the answer to their flagging).
+count_at_least() { [ "$(stored)" -ge "$1" ]; }
 
 scenario() { # scenario WHERE REASON
 	local where=$1 reason=$2
@@ -33,8 +36,8 @@ scenario() { # scenario WHERE REASON
 		"password_file = $work/password"
 	"$CONSULTD" -v -c consultd.conf 2>daemon.log &
 	daemon_pid=$!
-	wait_for 20 count_is 3
-	check "$where: the first 3 stored" count_is 3
+	wait_for 20 count_at_least 3
+	check "$where: the first 3 stored" count_at_least 3
 	announced() { grep -q '^conn 1 late 2' imap.log; }
 	wait_for 20 announced
 	check "$where: the server announced 2 more, once" announced
