@@ -290,30 +290,40 @@ END_TEST
 
 /* campaigns_recompute reads a response's stored print, and its text only
  * when it has none. */
-START_TEST(campaigns_recompute_reads_prints)
+/* A new store NAME holding texts t[0..n) (idempotency keys k0.., senders
+ * p0@x.net.. taken in turn from `senders`), each with its campaign print
+ * when `prints`. */
+static struct storage *store_texts(const char *name, char **t, int n, int senders, bool prints)
 {
 	char path[512], err[512];
-	snprintf(path, sizeof(path), "%s/store.sqlite", tmpdir);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	struct storage *st;
 	ck_assert_int_eq(storage_open(path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
-	char *t[3] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
-		      copy_with("Hello,", "central London", "football", "Bob"),
-		      copy_with("Hi", "in person", "face to face", "Chen")};
 	ck_assert_int_eq(storage_begin(st), 0);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < n; i++) {
 		char idem[16], email[16];
 		snprintf(idem, sizeof(idem), "k%d", i);
-		snprintf(email, sizeof(email), "p%d@x.net", i);
+		snprintf(email, sizeof(email), "p%d@x.net", i % senders);
 		struct response r = {.idem_key = idem, .text = t[i], .sender_email = email,
 				     .received_at = i};
-		ck_assert_int_eq(campaign_print_make(NULL, t[i], &r.campaign_print,
-						     &r.campaign_print_len), 0);
+		if (prints)
+			ck_assert_int_eq(campaign_print_make(NULL, t[i], &r.campaign_print,
+							     &r.campaign_print_len), 0);
 		bool ins;
 		int64_t id;
 		ck_assert_int_eq(storage_insert_response(st, &r, 1, &ins, &id), 0);
 		free(r.campaign_print);
 	}
 	ck_assert_int_eq(storage_commit(st), 0);
+	return st;
+}
+
+START_TEST(campaigns_recompute_reads_prints)
+{
+	char *t[3] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
+		      copy_with("Hello,", "central London", "football", "Bob"),
+		      copy_with("Hi", "in person", "face to face", "Chen")};
+	struct storage *st = store_texts("store.sqlite", t, 3, 3, true);
 	size_t nc, nd;
 	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
 	ck_assert_uint_eq(nc, 1);
@@ -353,26 +363,11 @@ static int64_t scalar(struct storage *st, const char *sql)
  * whole row again, text and all. */
 START_TEST(campaigns_saved_again_write_only_changes)
 {
-	char path[512], err[512];
-	snprintf(path, sizeof(path), "%s/changes.sqlite", tmpdir);
-	struct storage *st;
-	ck_assert_int_eq(storage_open(path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
 	char *t[4] = {copy_with("Dear Mayor,", "every estate", "my estate", "Ann"),
 		      copy_with("Hello,", "central London", "football", "Bob"),
 		      copy_with("Hi", "in person", "face to face", "Chen"), NULL};
 	t[3] = strdup(t[0]); /* Ann sends hers twice */
-	ck_assert_int_eq(storage_begin(st), 0);
-	for (int i = 0; i < 4; i++) {
-		char idem[16], email[16];
-		snprintf(idem, sizeof(idem), "k%d", i);
-		snprintf(email, sizeof(email), "p%d@x.net", i % 3);
-		struct response r = {.idem_key = idem, .text = t[i], .sender_email = email,
-				     .received_at = i};
-		bool ins;
-		int64_t id;
-		ck_assert_int_eq(storage_insert_response(st, &r, 1, &ins, &id), 0);
-	}
-	ck_assert_int_eq(storage_commit(st), 0);
+	struct storage *st = store_texts("changes.sqlite", t, 4, 3, false);
 	size_t nc, nd;
 	ck_assert_int_eq(campaigns_recompute(st, NULL, &nc, &nd), 0);
 	ck_assert_uint_eq(nc, 1);
