@@ -301,7 +301,7 @@ static struct storage *store_texts(const char *name, char **t, int n, int sender
 	ck_assert_int_eq(storage_open(path, STORAGE_READ_WRITE, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(storage_begin(st), 0);
 	for (int i = 0; i < n; i++) {
-		char idem[16], email[16];
+		char idem[32], email[32];
 		snprintf(idem, sizeof(idem), "k%d", i);
 		snprintf(email, sizeof(email), "p%d@x.net", i % senders);
 		struct response r = {.idem_key = idem, .text = t[i], .sender_email = email,
