@@ -15,6 +15,7 @@
 #include "config/log.h"
 #include "imap_wire.h"
 #include "mime.h"
+#include "raw_pack.h"
 #include "secret.h"
 
 #include <errno.h>
@@ -346,8 +347,15 @@ static int parse_item(struct imap_worker *w, struct pending *p, size_t i);
 static void parse_work(uv_work_t *req)
 {
 	struct parse_part *part = req->data;
-	for (size_t i = part->from; i < part->to && part->rc == 0; i++)
+	/* One packer per part: parts of two batches can run at once. Without
+	 * one (out of memory) the sources are stored as received. */
+	struct raw_packer *pk = raw_packer_new();
+	for (size_t i = part->from; i < part->to && part->rc == 0; i++) {
 		part->rc = parse_item(part->p->w, part->p, i);
+		if (part->rc == 0 && pk != NULL)
+			part->rc = raw_pack(pk, &part->p->b->items[i].r);
+	}
+	raw_packer_free(pk);
 }
 
 static void unlink_pending(struct imap_worker *w, const struct pending *p)

@@ -39,6 +39,7 @@ void response_clear(struct response *r)
 	}
 	free(r->answers);
 	free(r->raw);
+	free(r->raw_packed);
 	if (r->raw_in_file)
 		close(r->raw_file);
 	memset(r, 0, sizeof(*r));

@@ -93,7 +93,11 @@ struct response {
 	struct form_answer *answers; /* web-form answers in question order */
 	size_t n_answers;
 	unsigned char *raw;     /* the source bytes exactly as received */
-	size_t raw_len;
+	size_t raw_len;         /* their number, also when packed */
+	/* Or, after raw_pack (raw_pack.h), the same bytes compressed: raw is
+	 * then NULL and raw_len still the size as received. */
+	unsigned char *raw_packed;
+	size_t raw_packed_len;
 	/* A source too large to hold in memory is instead the first raw_len
 	 * bytes of raw_file, an unlinked temporary file the response owns
 	 * (closed by response_clear); raw is then NULL. */

@@ -7,7 +7,7 @@ packages=(
 	build-essential cmake pkg-config
 	libuv1-dev libetpan-dev libcurl4-gnutls-dev libgnutls28-dev
 	libsqlite3-dev sqlite3 check libgmime-3.0-dev libinih-dev libstemmer-dev
-	libjansson-dev libxml2-dev libsystemd-dev libpoppler-glib-dev libzip-dev
+	libjansson-dev libxml2-dev libsystemd-dev libpoppler-glib-dev libzip-dev libzstd-dev
 	dovecot-imapd dovecot-core openssl time procps python3
 	# The install tests: man pages rendered and linted, units verified and
 	# rated, the daemon's system calls checked against the unit's filter.

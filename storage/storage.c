@@ -1,4 +1,6 @@
 #include "storage.h"
+
+#include "intake/raw_pack.h"
 #include "storage_db.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 enum stmt_id {
 	STMT_INSERT_RESPONSE,
 	STMT_INSERT_THEME,
+	STMT_THEME_REMOVED,
 	STMT_INSERT_ANSWER,
 	STMT_INSERT_ATTACHMENT,
 	STMT_INSERT_RAW,
@@ -30,6 +33,12 @@ enum stmt_id {
 	STMT_COUNT
 };
 
+/* Statements run once per stored response are single-row VALUES
+ * inserts or upserts, never INSERT ... SELECT or OR REPLACE: those may
+ * stop part-way, so SQLite keeps a statement journal for them, a copy
+ * of every existing page they touch (each index leaf, 16 KiB apiece)
+ * written to a temporary file. Measured on a 5,000-message ingest,
+ * that was gigabytes of writes on the loop thread. */
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INSERT_RESPONSE] =
 		"INSERT INTO responses(channel, status, status_reason, source_id, message_id,"
@@ -37,24 +46,26 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" respondent_type, organisation, area, respondent_key)"
 		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,lower(?10)) ON CONFLICT(idem_key) DO NOTHING",
 	[STMT_INSERT_THEME] =
-		/* OR IGNORE: a lead's manual row for the theme wins; and a theme
-		 * the lead removed is never added back. */
+		/* OR IGNORE: a lead's manual row for the theme wins; a theme the
+		 * lead removed is never added back (STMT_THEME_REMOVED). */
 		"INSERT OR IGNORE INTO response_themes(response_id, theme_id, score, terms)"
-		" SELECT ?1,?2,?3,?4 WHERE NOT EXISTS(SELECT 1 FROM manual_labels"
-		" WHERE response_id = ?1 AND theme_id = ?2 AND present = 0)",
+		" VALUES(?,?,?,?)",
+	[STMT_THEME_REMOVED] =
+		"SELECT 1 FROM manual_labels WHERE response_id = ? AND theme_id = ? AND present = 0",
 	[STMT_INSERT_ANSWER] =
 		"INSERT INTO form_answers(response_id, idx, question_id, question, kind, value)"
 		" VALUES(?,?,?,?,?,?)",
 	[STMT_INSERT_ATTACHMENT] =
 		"INSERT INTO attachments(response_id, idx, filename, content_type, size, sha256,"
 		" text, text_error) VALUES(?,?,?,?,?,?,?,?)",
-	[STMT_INSERT_RAW] = "INSERT INTO raw_sources(response_id, raw) VALUES(?,?)",
+	[STMT_INSERT_RAW] = "INSERT INTO raw_sources(response_id, encoding, size, raw) VALUES(?,?,?,?)",
 	/* Content addressed: the same file sent twice is stored once. */
 	[STMT_INSERT_BLOB] = "INSERT OR IGNORE INTO attachment_blobs(sha256, data) VALUES(?,?)",
 	[STMT_GET_STATE] = "SELECT uidvalidity, last_uid FROM intake_state WHERE source = ?",
 	[STMT_EXISTING_ID] = "SELECT id FROM responses WHERE idem_key = ?",
 	[STMT_RECORD_UID] =
-		"INSERT OR REPLACE INTO imap_uids(source, uidvalidity, uid, response_id) VALUES(?,?,?,?)",
+		"INSERT INTO imap_uids(source, uidvalidity, uid, response_id) VALUES(?,?,?,?)"
+		" ON CONFLICT DO UPDATE SET response_id = excluded.response_id",
 	[STMT_NOTE_POLL] =
 		"INSERT INTO intake_state(source, uidvalidity, last_uid, updated_at, last_poll_at)"
 		" VALUES(?1, 0, 0, ?2, ?2)"
@@ -69,7 +80,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" ON CONFLICT(source) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
 		" last_uid = excluded.last_uid, updated_at = excluded.updated_at",
 	[STMT_FORGOTTEN] = "SELECT 1 FROM forgotten WHERE key_hash = ?",
-	[STMT_PUT_PRINT] = "INSERT OR REPLACE INTO campaign_prints(response_id, print) VALUES(?,?)",
+	[STMT_PUT_PRINT] = "INSERT INTO campaign_prints(response_id, print) VALUES(?,?)"
+		" ON CONFLICT DO UPDATE SET print = excluded.print",
 	[STMT_DROP_PRINT] = "DELETE FROM campaign_prints WHERE response_id = ?",
 };
 
@@ -295,6 +307,21 @@ static const char *const migrations[] = {
 	" response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,"
 	" print BLOB NOT NULL);"
 	"CREATE INDEX responses_campaign_input ON responses(status, id, received_at, respondent_key);",
+	/* 11: raw sources may be kept compressed (intake/raw_pack.h): how
+	 * each is encoded, and its size as received. The table is rebuilt
+	 * rather than altered because the source must stay the last column:
+	 * SQLite writes a zeroblob (a source too large for memory is inserted
+	 * as one and filled in place, copy_raw_file) without materialising it
+	 * only at the end of a record. */
+	"CREATE TABLE raw_sources_new("
+	" response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,"
+	" encoding TEXT NOT NULL DEFAULT 'identity' CHECK(encoding IN ('identity','zstd')),"
+	" size INTEGER NOT NULL,"
+	" raw BLOB NOT NULL);"
+	"INSERT INTO raw_sources_new(response_id, encoding, size, raw)"
+	" SELECT response_id, 'identity', length(raw), raw FROM raw_sources;"
+	"DROP TABLE raw_sources;"
+	"ALTER TABLE raw_sources_new RENAME TO raw_sources;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORAGE_SCHEMA_VERSION,
@@ -356,6 +383,8 @@ static const char schema_current[] =
 	" sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);"
 	"CREATE TABLE raw_sources("
 	" response_id INTEGER PRIMARY KEY REFERENCES responses(id) ON DELETE CASCADE,"
+	" encoding TEXT NOT NULL DEFAULT 'identity' CHECK(encoding IN ('identity','zstd')),"
+	" size INTEGER NOT NULL,"
 	" raw BLOB NOT NULL);"
 	"CREATE TABLE intake_state("
 	" source TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
@@ -780,12 +809,31 @@ int storage_put_print(struct storage *st, int64_t id, const struct response *r)
 	return run(st, s, "storing a campaign print");
 }
 
+/* Whether a lead removed theme_id from response id: 1, 0, or -1 on error. */
+static int theme_removed(struct storage *st, int64_t id, const char *theme_id)
+{
+	sqlite3_stmt *s = st->stmt[STMT_THEME_REMOVED];
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, theme_id);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		set_error(st, "reading a lead's theme corrections");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int insert_children(struct storage *st, int64_t id, const struct response *r)
 {
 	sqlite3_stmt *s;
 	if (storage_put_print(st, id, r) != 0)
 		return -1;
 	for (size_t i = 0; i < r->n_themes; i++) {
+		int removed = theme_removed(st, id, r->themes[i].theme_id);
+		if (removed < 0)
+			return -1;
+		if (removed)
+			continue;
 		s = st->stmt[STMT_INSERT_THEME];
 		sqlite3_bind_int64(s, 1, id);
 		bind_text(s, 2, r->themes[i].theme_id);
@@ -910,10 +958,14 @@ int storage_insert_response(struct storage *st, const struct response *r,
 		return -1;
 	s = st->stmt[STMT_INSERT_RAW];
 	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, r->raw_packed != NULL ? "zstd" : "identity");
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->raw_len);
 	if (r->raw_in_file)
-		sqlite3_bind_zeroblob64(s, 2, r->raw_len);
+		sqlite3_bind_zeroblob64(s, 4, r->raw_len);
+	else if (r->raw_packed != NULL)
+		sqlite3_bind_blob64(s, 4, r->raw_packed, r->raw_packed_len, SQLITE_STATIC);
 	else
-		sqlite3_bind_blob64(s, 2, r->raw != NULL ? (const void *)r->raw : "", r->raw_len,
+		sqlite3_bind_blob64(s, 4, r->raw != NULL ? (const void *)r->raw : "", r->raw_len,
 				    SQLITE_STATIC);
 	if (run(st, s, "storing raw source") != 0 ||
 	    (r->raw_in_file && copy_raw_file(st, id, r->raw_file, r->raw_len) != 0))
@@ -1056,6 +1108,52 @@ oom:
 	return -1;
 }
 
+/* Read response id's raw source, as received, into r->raw (NUL-terminated)
+ * and raw_len: unpacked if it was stored packed. A response without one
+ * (purged) is left without. Returns 0, or -1 with the reason in errmsg. */
+static int load_raw(struct storage *st, sqlite3_stmt *q, int64_t id, struct response *r)
+{
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		set_error(st, "reading a raw source");
+		return -1;
+	}
+	size_t len = (size_t)sqlite3_column_bytes(q, 0);
+	const void *bytes = sqlite3_column_blob(q, 0);
+	const char *encoding = (const char *)sqlite3_column_text(q, 1);
+	if (bytes == NULL && len > 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+		return -1;
+	}
+	if (encoding != NULL && strcmp(encoding, "zstd") == 0) {
+		sqlite3_int64 size = sqlite3_column_int64(q, 2);
+		char why[160] = "packed raw source with a negative size";
+		if (size >= 0)
+			r->raw = raw_unpack(bytes, len, (size_t)size, why, sizeof(why));
+		if (r->raw == NULL) {
+			char ref[32];
+			storage_format_ref(id, ref, sizeof(ref));
+			snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", ref, why);
+			return -1;
+		}
+		r->raw_len = (size_t)size;
+		return 0;
+	}
+	r->raw = malloc(len + 1);
+	if (r->raw == NULL) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");
+		return -1;
+	}
+	if (len > 0)
+		memcpy(r->raw, bytes, len);
+	r->raw[len] = 0;
+	r->raw_len = len;
+	return 0;
+}
+
 /* The form answers of response id into r; -1 when out of memory or on a
  * read error. */
 static int load_answers(sqlite3_stmt *ans, int64_t id, struct response *r)
@@ -1113,7 +1211,7 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT filename, content_type, size, sha256, text, text_error FROM attachments"
 			       " WHERE response_id = ? ORDER BY idx", -1, &at, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, "SELECT raw FROM raw_sources WHERE response_id = ?", -1, &raw,
+	    sqlite3_prepare_v2(st->db, "SELECT raw, encoding, size FROM raw_sources WHERE response_id = ?", -1, &raw,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db,
 			       "SELECT question_id, question, kind, value FROM form_answers"
@@ -1154,20 +1252,12 @@ int storage_visit(struct storage *st, const struct storage_filter *f, storage_re
 			oom = true;
 		if (!oom && f != NULL && f->with_raw) {
 			sqlite3_bind_int64(raw, 1, id);
-			if (sqlite3_step(raw) == SQLITE_ROW) {
-				int len = sqlite3_column_bytes(raw, 0);
-				const void *bytes = sqlite3_column_blob(raw, 0);
-				r.raw = malloc((size_t)len + 1);
-				if (r.raw == NULL || (bytes == NULL && len > 0))
-					oom = true;
-				else {
-					if (len > 0)
-						memcpy(r.raw, bytes, (size_t)len);
-					r.raw[len] = 0;
-					r.raw_len = (size_t)len;
-				}
-			}
+			int got = load_raw(st, raw, id, &r);
 			sqlite3_reset(raw);
+			if (got != 0) {
+				response_clear(&r);
+				goto out;
+			}
 		}
 		if (oom) {
 			snprintf(st->errmsg, sizeof(st->errmsg), "out of memory");

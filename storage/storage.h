@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORAGE_SCHEMA_VERSION 10
+#define STORAGE_SCHEMA_VERSION 11
 
 struct storage;
 
