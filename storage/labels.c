@@ -5,6 +5,7 @@
 #include "storage.h"
 #include "storage_db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,15 +310,87 @@ static int write_member(struct storage *st, sqlite3_stmt *s, int64_t id, int64_t
 	return 0;
 }
 
+/* First row of sql, which finds a broken link: 0 when none, else -1 with
+ * the error naming what. */
+static int no_row(struct storage *st, const char *sql, const char *what)
+{
+	sqlite3_stmt *s = prep(st, sql, what);
+	if (s == NULL)
+		return -1;
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_ROW) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s: a link to a row that is not stored", what);
+		storage_set_message(st, msg);
+	} else {
+		storage_set_error(st, what);
+	}
+	return -1;
+}
+
+/* The links the save wrote with foreign keys off, checked through the
+ * indexes (a foreign_key_check would read every response's text). */
+static int campaign_links_hold(struct storage *st)
+{
+	if (no_row(st,
+		   "SELECT 1 FROM responses r WHERE r.campaign_id IS NOT NULL AND NOT EXISTS"
+		   " (SELECT 1 FROM campaigns c WHERE c.id = r.campaign_id) LIMIT 1",
+		   "checking campaign members") != 0)
+		return -1;
+	if (no_row(st,
+		   "SELECT 1 FROM responses r WHERE r.duplicate_of IS NOT NULL AND NOT EXISTS"
+		   " (SELECT 1 FROM responses d WHERE d.id = r.duplicate_of) LIMIT 1",
+		   "checking resubmission links") != 0)
+		return -1;
+	return no_row(st,
+		      "SELECT 1 FROM campaigns c WHERE c.representative_id IS NOT NULL AND"
+		      " NOT EXISTS (SELECT 1 FROM responses r WHERE r.id = c.representative_id)"
+		      " LIMIT 1",
+		      "checking campaign representatives");
+}
+
+static int save_campaigns_in_txn(struct storage *st, const struct storage_campaign *c,
+				 size_t n_c, const struct storage_campaign_member *m, size_t n_m);
+
 /*
  * Only what changed is written. Changing a column of responses makes
  * SQLite write the whole row again, its text and overflow pages with it,
  * so writing every member every time cost more than finding the
  * campaigns; and campaigns are renumbered in place (an upsert, never a
  * delete, whose ON DELETE SET NULL would touch every member).
+ *
+ * Foreign keys are off for the save: with them on, each UPDATE of a
+ * response opens a statement journal and copies the row's pages into it
+ * (measured: 240 MB of journal for the first close of 1,000 messages,
+ * against 53 MB of WAL for the rows themselves). The save sets every link
+ * itself (a campaign deleted here leaves members that the member loop
+ * resets, since none is wanted in it), and campaign_links_hold checks them
+ * all before COMMIT. The pragma has no effect inside a transaction, hence
+ * outside BEGIN and COMMIT.
  */
 int storage_save_campaigns(struct storage *st, const struct storage_campaign *c, size_t n_c,
 			   const struct storage_campaign_member *m, size_t n_m)
+{
+	if (sqlite3_exec(storage_db(st), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		storage_set_error(st, "storing campaigns");
+		return -1;
+	}
+	int rc = save_campaigns_in_txn(st, c, n_c, m, n_m);
+	if (sqlite3_exec(storage_db(st), "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		if (rc == 0)
+			storage_set_error(st, "turning foreign keys back on");
+		return -1;
+	}
+	return rc;
+}
+
+static int save_campaigns_in_txn(struct storage *st, const struct storage_campaign *c,
+				 size_t n_c, const struct storage_campaign_member *m, size_t n_m)
 {
 	sqlite3_stmt *s = NULL;
 	struct member_now *now = NULL;
@@ -377,7 +450,11 @@ int storage_save_campaigns(struct storage *st, const struct storage_campaign *c,
 			goto fail;
 	}
 	sqlite3_finalize(s);
+	s = NULL;
 	free(now);
+	now = NULL;
+	if (campaign_links_hold(st) != 0)
+		goto fail;
 	if (storage_commit(st) != 0) {
 		storage_rollback(st);
 		return -1;

@@ -475,6 +475,11 @@ void storage_set_error(struct storage *st, const char *what)
 	set_error(st, what);
 }
 
+void storage_set_message(struct storage *st, const char *msg)
+{
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s", msg);
+}
+
 const char *storage_errmsg(const struct storage *st)
 {
 	return st->errmsg;

@@ -621,6 +621,24 @@ START_TEST(store_corrections)
 	ck_assert_int_eq(storage_save_campaigns(st, NULL, 0, NULL, 0), 0);
 	ck_assert_int_eq(storage_campaign_of(st, id, &cid, &dup), 0);
 	ck_assert_int_eq(cid, 0);
+
+	/* The save runs with foreign keys off, so it checks the links itself:
+	 * one to a row that is not stored refuses the whole save, and foreign
+	 * keys are on again afterwards. */
+	struct storage_campaign_member no_copy = {id, 0, id + 1000};
+	ck_assert_int_eq(storage_save_campaigns(st, &c, 1, &no_copy, 1), -1);
+	ck_assert_ptr_nonnull(strstr(storage_errmsg(st), "resubmission links"));
+	struct storage_campaign_member no_campaign = {id, 4, 0};
+	ck_assert_int_eq(storage_save_campaigns(st, &c, 1, &no_campaign, 1), -1);
+	ck_assert_ptr_nonnull(strstr(storage_errmsg(st), "campaign members"));
+	struct storage_campaign no_representative = {1, 1, 5, id + 1000};
+	ck_assert_int_eq(storage_save_campaigns(st, &no_representative, 1, &mem, 1), -1);
+	ck_assert_ptr_nonnull(strstr(storage_errmsg(st), "representatives"));
+	ck_assert_int_eq(storage_campaign_of(st, id, &cid, &dup), 0);
+	ck_assert_int_eq(cid, 0);
+	ck_assert_int_eq(dup, 0);
+	ck_assert_int_eq(scalar(st, "SELECT count(*) FROM campaigns"), 0);
+	ck_assert_int_eq(scalar(st, "PRAGMA foreign_keys"), 1);
 	storage_close(st);
 }
 END_TEST
