@@ -56,8 +56,10 @@ int raw_pack(struct raw_packer *pk, struct response *r)
 		 * (memory) leaves the source as it is too, which is safe. */
 		return ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation ? -1 : 0;
 	}
-	unsigned char *fit = realloc(out, n);
-	r->raw_packed = fit != NULL ? fit : out;
+	unsigned char *fit = realloc(out, n); /* shrinking: on failure out is kept whole */
+	if (fit != NULL)
+		out = fit;
+	r->raw_packed = out;
 	r->raw_packed_len = n;
 	free(r->raw);
 	r->raw = NULL;
