@@ -16,6 +16,7 @@
 #include "imap_wire.h"
 #include "mime.h"
 #include "raw_pack.h"
+#include "workq.h"
 #include "secret.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@
 #define KEEPALIVE_INTERVAL_SECONDS 15
 #define KEEPALIVE_PROBES 4
 
-enum event_kind { EVENT_BATCH, EVENT_SWEEP_DONE, EVENT_POLLED, EVENT_ERROR, EVENT_RECONCILE };
+enum event_kind { EVENT_BATCH, EVENT_PARSED, EVENT_SWEEP_DONE, EVENT_POLLED, EVENT_ERROR, EVENT_RECONCILE };
 
 /* Reconcile at most this often (and on every sweep). */
 #define RECONCILE_EVERY_NS (60ull * 1000000000ull)
@@ -51,7 +52,7 @@ struct pending;
 
 struct event {
 	enum event_kind kind;
-	struct pending *pending;    /* EVENT_BATCH */
+	struct pending *pending;    /* EVENT_BATCH (owned); EVENT_PARSED (not owned) */
 	char *message;              /* EVENT_ERROR, owned */
 	uint32_t *uids;             /* EVENT_RECONCILE, owned */
 	size_t n;
@@ -60,10 +61,13 @@ struct event {
 };
 
 /*
- * The pipeline. The worker fetches a batch's raw bytes and hands them to
- * the loop, which parses and classifies them on the libuv threadpool
- * (split into up to PARSE_WAYS_MAX parts) while the worker fetches the
- * next batch. Parsed batches are stored strictly in fetch order (a later
+ * The pipeline. The worker fetches a batch's raw bytes, hands the batch
+ * to the loop (which keeps the order) and queues its parsing and
+ * classifying on the parse threads (split into up to PARSE_WAYS_MAX
+ * parts), then fetches the next batch. The parts start at once, even
+ * while the loop is busy storing the batch before (libuv's threadpool
+ * would wait for the loop to queue them); the last part to end tells the
+ * loop the batch is parsed. Parsed batches are stored strictly in fetch order (a later
  * batch committed before an earlier one would move the cursor past mail
  * not yet stored). At most MAX_IN_FLIGHT batches, and beyond the first
  * no more than LIMIT_BATCH_BYTES of raw mail, are between fetch and
@@ -83,7 +87,6 @@ struct raw_item {
 };
 
 struct parse_part {
-	uv_work_t req;
 	struct pending *p;
 	size_t from, to;        /* items parsed by this part */
 	int rc;
@@ -96,8 +99,10 @@ struct pending {
 	char *bytes;            /* the raw messages, back to back */
 	size_t n_raw;
 	struct parse_part parts[PARSE_WAYS_MAX];
-	unsigned parts_left;
-	bool parsed, failed;
+	unsigned parts_left;    /* under w->mu */
+	bool failed;            /* under w->mu until parsed */
+	bool parsed;            /* loop thread */
+	struct event *parsed_event; /* EVENT_PARSED, made with p; owned by p until posted */
 	struct pending *next;
 };
 
@@ -134,9 +139,9 @@ struct imap_worker {
 	 * to be stored, oldest first. A batch that was not stored poisons the
 	 * rest of its session's batches (never stored out of order). */
 	struct pending *pipe_head, *pipe_tail;
-	unsigned pool_busy;     /* parse parts queued on the threadpool */
-	bool poisoned;
+	struct workq *parse_q;  /* parse threads, fed by the worker thread */
 	unsigned poisoned_generation;
+	bool poisoned;
 	bool stopped, closed;   /* imap_worker_stop has run; async handle closed */
 
 	/* Shared, under mu. */
@@ -277,6 +282,7 @@ static void pending_free(struct pending *p)
 	batch_free(p->b);
 	raw_items_free(p->raw, p->n_raw);
 	free(p->bytes);
+	free(p->parsed_event);
 	free(p);
 }
 
@@ -313,11 +319,10 @@ static void on_async_closed(uv_handle_t *handle);
 
 static void worker_destroy(struct imap_worker *w);
 
-/* Free w once its async handle has closed and no parse part still points
- * at it (the daemon may close every handle at shutdown while parts run). */
+/* Free w once its async handle has closed. */
 static void release(struct imap_worker *w)
 {
-	if (w->closed && w->pool_busy == 0)
+	if (w->closed)
 		worker_destroy(w);
 }
 
@@ -344,65 +349,48 @@ static void dispatch(struct imap_worker *w)
 
 static int parse_item(struct imap_worker *w, struct pending *p, size_t i);
 
-static void parse_work(uv_work_t *req)
+/* One part of p has ended (a parse thread); the last one frees the raw
+ * bytes, which only the parts read, and tells the loop. */
+static void part_done(struct imap_worker *w, struct pending *p, bool ok, bool cancelled)
 {
-	struct parse_part *part = req->data;
-	/* One packer per part: parts of two batches can run at once. Without
-	 * one (out of memory) the sources are stored as received. */
-	struct raw_packer *pk = raw_packer_new();
-	for (size_t i = part->from; i < part->to && part->rc == 0; i++) {
-		part->rc = parse_item(part->p->w, part->p, i);
-		if (part->rc == 0 && pk != NULL)
-			part->rc = raw_pack(pk, &part->p->b->items[i].r);
-	}
-	raw_packer_free(pk);
-}
-
-static void unlink_pending(struct imap_worker *w, const struct pending *p)
-{
-	struct pending *prev = NULL;
-	for (struct pending *q = w->pipe_head; q != NULL; prev = q, q = q->next) {
-		if (q != p)
-			continue;
-		if (prev != NULL)
-			prev->next = q->next;
-		else
-			w->pipe_head = q->next;
-		if (w->pipe_tail == q)
-			w->pipe_tail = prev;
-		return;
-	}
-}
-
-/* One part of p has ended; returns whether it was the last. */
-static bool part_done(struct pending *p, bool ok)
-{
+	uv_mutex_lock(&w->mu);
 	if (!ok)
 		p->failed = true;
-	if (--p->parts_left > 0)
-		return false;
+	bool last = --p->parts_left == 0;
+	uv_mutex_unlock(&w->mu);
+	if (!last)
+		return;
 	/* The raw bytes live on in each response's copy; drop these now. */
 	raw_items_free(p->raw, p->n_raw);
 	p->raw = NULL;
 	free(p->bytes);
 	p->bytes = NULL;
-	p->parsed = true;
-	return true;
+	if (cancelled)
+		return; /* the worker is stopping: imap_worker_stop frees p */
+	/* Made beforehand, so that nothing can stop the batch from reaching
+	 * the loop once it is parsed. */
+	struct event *e = p->parsed_event;
+	p->parsed_event = NULL;
+	queue_event(w, e);
 }
 
-static void parse_done(uv_work_t *req, int status)
+static void parse_work(void *arg, bool cancelled)
 {
-	struct parse_part *part = req->data;
+	struct parse_part *part = arg;
 	struct imap_worker *w = part->p->w;
-	struct pending *p = part->p;
-	w->pool_busy--;
-	if (part_done(p, status == 0 && part->rc == 0) && w->stopped) {
-		/* Nobody will store it. */
-		unlink_pending(w, p);
-		pending_free(p);
+	if (!cancelled) {
+		/* One packer per part: parts of two batches can run at once.
+		 * Without one (out of memory) the sources are stored as
+		 * received. */
+		struct raw_packer *pk = raw_packer_new();
+		for (size_t i = part->from; i < part->to && part->rc == 0; i++) {
+			part->rc = parse_item(w, part->p, i);
+			if (part->rc == 0 && pk != NULL)
+				part->rc = raw_pack(pk, &part->p->b->items[i].r);
+		}
+		raw_packer_free(pk);
 	}
-	dispatch(w);
-	release(w);
+	part_done(w, part->p, !cancelled && part->rc == 0, cancelled);
 }
 
 static unsigned parse_ways(void)
@@ -411,15 +399,9 @@ static unsigned parse_ways(void)
 	return n < 1 ? 1 : n > PARSE_WAYS_MAX ? PARSE_WAYS_MAX : (unsigned)n;
 }
 
-/* Queue a fetched batch for parsing in parts of about equal bytes. */
-static void start_parsing(struct imap_worker *w, struct pending *p)
+/* Split a fetched batch into parts of about equal bytes (worker thread). */
+static unsigned split_parts(struct pending *p)
 {
-	p->w = w;
-	if (w->pipe_tail != NULL)
-		w->pipe_tail->next = p;
-	else
-		w->pipe_head = p;
-	w->pipe_tail = p;
 	uint64_t total = 0;
 	for (size_t i = 0; i < p->n_raw; i++)
 		total += p->raw[i].len;
@@ -435,16 +417,17 @@ static void start_parsing(struct imap_worker *w, struct pending *p)
 			done += p->raw[i++].len;
 		part->to = i;
 	}
-	p->parts_left = nparts + 1; /* +1 held while queueing */
-	for (unsigned k = 0; k < nparts; k++) {
-		p->parts[k].req.data = &p->parts[k];
-		if (uv_queue_work(w->loop, &p->parts[k].req, parse_work, parse_done) == 0)
-			w->pool_busy++;
-		else
-			part_done(p, false);
-	}
-	part_done(p, true);
-	dispatch(w);
+	return nparts;
+}
+
+/* Append a fetched batch to the pipe (loop thread). */
+static void enqueue_pending(struct imap_worker *w, struct pending *p)
+{
+	if (w->pipe_tail != NULL)
+		w->pipe_tail->next = p;
+	else
+		w->pipe_head = p;
+	w->pipe_tail = p;
 }
 
 static void on_async(uv_async_t *handle)
@@ -458,8 +441,12 @@ static void on_async(uv_async_t *handle)
 		struct event *next = e->next;
 		switch (e->kind) {
 		case EVENT_BATCH:
-			start_parsing(w, e->pending);
+			enqueue_pending(w, e->pending);
 			e->pending = NULL;
+			break;
+		case EVENT_PARSED:
+			e->pending->parsed = true;
+			dispatch(w);
 			break;
 		case EVENT_SWEEP_DONE:
 			w->cb.on_sweep_done(w->cb_user);
@@ -480,7 +467,8 @@ static void on_async(uv_async_t *handle)
 			/* A callback stopped the worker: it freed the rest. */
 			while (e != NULL) {
 				next = e->next;
-				pending_free(e->pending);
+				if (e->kind == EVENT_BATCH)
+					pending_free(e->pending);
 				event_free(e);
 				e = next;
 			}
@@ -1048,7 +1036,7 @@ oom:
 	return MAILIMAP_ERROR_MEMORY;
 }
 
-/* Parse and classify one fetched message into f (a threadpool thread). */
+/* Parse and classify one fetched message into f (a parse thread). */
 static int add_item(struct imap_worker *w, struct imap_fetched *f, uint32_t uidvalidity,
 		    const struct fetched_att *a, const char *oversize_reason)
 {
@@ -1504,7 +1492,8 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 	struct imap_batch *b = NULL;
 	if (rc == MAILIMAP_NO_ERROR &&
 	    ((p = calloc(1, sizeof(*p))) == NULL || (b = calloc(1, sizeof(*b))) == NULL ||
-	     (b->items = calloc(g.n ? g.n : 1, sizeof(*b->items))) == NULL))
+	     (b->items = calloc(g.n ? g.n : 1, sizeof(*b->items))) == NULL ||
+	     (p->parsed_event = calloc(1, sizeof(*p->parsed_event))) == NULL))
 		rc = MAILIMAP_ERROR_MEMORY;
 	for (size_t i = 0; i < g.n && rc == MAILIMAP_NO_ERROR; i++) {
 		struct raw_item *ri = &g.raw[i];
@@ -1516,7 +1505,11 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 	if (rc != MAILIMAP_NO_ERROR) {
 		raw_items_free(g.raw, g.n);
 		free(g.bytes);
+		if (b != NULL)
+			free(b->items);
 		free(b);
+		if (p != NULL)
+			free(p->parsed_event);
 		free(p);
 		return rc;
 	}
@@ -1527,14 +1520,25 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 	for (size_t i = 0; i < g.n; i++)
 		if (g.raw[i].uid > b->highest_uid)
 			b->highest_uid = g.raw[i].uid;
+	p->w = w;
 	p->b = b;
 	p->raw = g.raw;
 	p->n_raw = g.n;
 	p->bytes = g.bytes;
+	p->parsed_event->kind = EVENT_PARSED;
+	p->parsed_event->pending = p;
+	unsigned nparts = split_parts(p);
+	p->parts_left = nparts + 1; /* +1 held while queueing (and for an empty batch) */
+	/* The loop learns of the batch (and its place in the order) before
+	 * any part can end. */
 	if (!post_event(w, EVENT_BATCH, p)) {
 		pending_free(p);
 		return MAILIMAP_ERROR_MEMORY;
 	}
+	for (unsigned k = 0; k < nparts; k++)
+		if (workq_submit(w->parse_q, parse_work, &p->parts[k]) != 0)
+			part_done(w, p, false, false);
+	part_done(w, p, true, false);
 	w->in_flight++;
 	w->in_flight_bytes += bytes;
 	return MAILIMAP_NO_ERROR;
@@ -1898,6 +1902,7 @@ static void worker_free(struct imap_worker *w)
 	free(w->mailbox);
 	free(w->ca_file);
 	free(w->processed);
+	workq_free(w->parse_q);
 	free(w);
 }
 
@@ -1951,6 +1956,12 @@ int imap_worker_start(uv_loop_t *loop, const struct imap_config *cfg,
 	}
 	uv_async_init(loop, &w->async, on_async);
 	w->async.data = w;
+	w->parse_q = workq_new(parse_ways());
+	if (w->parse_q == NULL) {
+		log_err("source=imap reason=\"cannot start the parse threads\"");
+		uv_close((uv_handle_t *)&w->async, on_async_closed);
+		return -1;
+	}
 	if (uv_thread_create(&w->thread, worker_main, w) != 0) {
 		log_err("source=imap reason=\"cannot start the IMAP thread\"");
 		uv_close((uv_handle_t *)&w->async, on_async_closed);
@@ -1989,14 +2000,18 @@ void imap_worker_stop(struct imap_worker *w)
 	wake_locked(w);
 	uv_mutex_unlock(&w->mu);
 	uv_thread_join(&w->thread);
-	/* Batches still queued for the loop, or parsed and waiting their turn,
-	 * were never stored: drop them unflagged (they are fetched again on
-	 * the next start). Those still being parsed are dropped when their
-	 * parse ends; w lives until then. */
+	/* Parts not started are dropped; those running end first (a part is
+	 * a bounded slice of one batch). */
+	workq_free(w->parse_q);
+	w->parse_q = NULL;
+	/* Batches still queued for the loop, being parsed or parsed and
+	 * waiting their turn were never stored: drop them unflagged (they are
+	 * fetched again on the next start). */
 	struct event *e = w->to_loop;
 	while (e != NULL) {
 		struct event *next = e->next;
-		pending_free(e->pending);
+		if (e->kind == EVENT_BATCH)
+			pending_free(e->pending);
 		event_free(e);
 		e = next;
 	}
@@ -2011,17 +2026,11 @@ void imap_worker_stop(struct imap_worker *w)
 	uv_mutex_lock(&w->mu);
 	w->stopped = true;
 	uv_mutex_unlock(&w->mu);
-	struct pending **pp = &w->pipe_head;
-	w->pipe_tail = NULL;
-	while (*pp != NULL) {
-		struct pending *p = *pp;
-		if (p->parsed) {
-			*pp = p->next;
-			pending_free(p);
-		} else {
-			w->pipe_tail = p;
-			pp = &p->next;
-		}
+	while (w->pipe_head != NULL) {
+		struct pending *p = w->pipe_head;
+		w->pipe_head = p->next;
+		pending_free(p);
 	}
+	w->pipe_tail = NULL;
 	uv_close((uv_handle_t *)&w->async, on_async_closed);
 }

@@ -5,9 +5,10 @@
  * thread that alone owns its mailimap session (connect, TLS, login,
  * select, search, fetch, flag). It hands each bounded batch of raw mail to
  * the loop (locked queue + uv_async_send) and goes on fetching the next
- * one; the loop has the batch parsed (GMime) and classified on the libuv
- * threadpool, and stores batches strictly in fetch order, one transaction
- * each. Only once the loop says a batch was committed does the worker set
+ * one; the batch is parsed (GMime) and classified on the worker's parse
+ * threads (workq.h, fed by the worker itself so parsing never waits for the
+ * loop), and the loop stores batches strictly in fetch order, one
+ * transaction each. Only once the loop says a batch was committed does the worker set
  * \Seen on those messages (stored before acknowledged), between fetches.
  * At most a few batches (and about LIMIT_BATCH_BYTES of raw mail) are in
  * flight at once. A batch that was not committed is never flagged, nor is
