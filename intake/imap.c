@@ -940,6 +940,7 @@ struct fetched_att {
 	int64_t internaldate;
 	const char *body;
 	size_t body_len;
+	const void *section;    /* the body's, to find its streamed bytes */
 };
 
 static int64_t date_time_to_unix(const struct mailimap_date_time *dt)
@@ -981,6 +982,7 @@ static void read_att(struct mailimap_msg_att *att, struct fetched_att *out)
 		case MAILIMAP_MSG_ATT_BODY_SECTION:
 			out->body = s->att_data.att_body_section->sec_body_part;
 			out->body_len = s->att_data.att_body_section->sec_length;
+			out->section = s->att_data.att_body_section;
 			break;
 		default:
 			break;
@@ -1108,23 +1110,105 @@ static int parse_item(struct imap_worker *w, struct pending *p, size_t i)
 	return rc;
 }
 
-/* Bodies fetched by one or two UID FETCHes, copied into one pending batch
- * (the libetpan results are freed on this thread right after). */
+/*
+ * Bodies fetched by one or two UID FETCHes into one pending batch. The
+ * literals are not kept by libetpan: while a FETCH is read, its body
+ * handler appends each literal's bytes to `bytes` as they arrive (libetpan
+ * keeps an empty string in its place), noting which body section they
+ * belong to; once the answer is read, each message in libetpan's result
+ * list finds its bytes by that section. So a batch is held once, not
+ * twice (libetpan would keep every literal until the whole answer is
+ * read, and the batch would then be copied).
+ */
+struct streamed {
+	const void *section;    /* libetpan's, live until the result list is freed */
+	size_t off, len;        /* into gather.bytes */
+};
+
 struct gather {
 	struct raw_item *raw;
 	size_t n, cap;
 	char *bytes;
 	size_t len, bytes_cap;
+	struct streamed *runs;  /* the literals of the FETCH being read, in order */
+	size_t nruns, runs_cap;
+	bool failed;            /* out of memory or over the cap */
 };
+
+static bool gather_reserve(struct gather *g, size_t more)
+{
+	size_t need = g->len + more + 1;
+	if (need <= g->bytes_cap)
+		return true;
+	if (g->len + more > (size_t)LIMIT_IMAP_LITERAL_BYTES)
+		return false; /* imap_wire refuses such an answer first */
+	/* The first reservation is the batch's size, exactly. */
+	size_t cap = g->bytes_cap ? g->bytes_cap : need > 65536 ? need : 65536;
+	while (cap < need)
+		cap *= 2;
+	char *b = realloc(g->bytes, cap);
+	if (b == NULL)
+		return false;
+	g->bytes = b;
+	g->bytes_cap = cap;
+	return true;
+}
+
+static bool on_body(int msg_att_type, struct mailimap_msg_att_body_section *section,
+		    const char *bytes, size_t length, void *context)
+{
+	(void)msg_att_type;
+	struct gather *g = context;
+	if (g->failed || !gather_reserve(g, length))
+		goto fail;
+	if (g->nruns == 0 || g->runs[g->nruns - 1].section != section) {
+		if (g->nruns == g->runs_cap) {
+			size_t cap = g->runs_cap ? g->runs_cap * 2 : 64;
+			struct streamed *r = realloc(g->runs, cap * sizeof(*r));
+			if (r == NULL)
+				goto fail;
+			g->runs = r;
+			g->runs_cap = cap;
+		}
+		g->runs[g->nruns++] = (struct streamed){.section = section, .off = g->len};
+	}
+	memcpy(g->bytes + g->len, bytes, length);
+	g->len += length;
+	g->runs[g->nruns - 1].len += length;
+	return true;
+fail:
+	g->failed = true;
+	return false; /* aborts the FETCH; the session is dropped */
+}
 
 static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
 		      const uint32_t *sizes, size_t n, bool header_only)
 {
+	size_t next_run = 0;
 	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
 		struct fetched_att a;
 		read_att(clist_content(it), &a);
 		if (a.uid == 0 || a.body == NULL)
 			continue; /* an unsolicited FETCH (flag change) */
+		size_t off = g->len, len = 0;
+		if (a.body_len > 0) {
+			/* Sent as a quoted string, not a literal: not streamed. */
+			if (!gather_reserve(g, a.body_len))
+				return -1;
+			memcpy(g->bytes + g->len, a.body, a.body_len);
+			g->len += a.body_len;
+			len = a.body_len;
+		} else {
+			/* Literals come in the order of the list; an empty one
+			 * has no run. */
+			for (size_t k = next_run; k < g->nruns; k++)
+				if (g->runs[k].section == a.section) {
+					off = g->runs[k].off;
+					len = g->runs[k].len;
+					next_run = k + 1;
+					break;
+				}
+		}
 		if (g->n == g->cap) {
 			size_t cap = g->cap ? g->cap * 2 : 64;
 			struct raw_item *r = realloc(g->raw, cap * sizeof(*r));
@@ -1133,21 +1217,11 @@ static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
 			g->raw = r;
 			g->cap = cap;
 		}
-		if (g->len + a.body_len + 1 > g->bytes_cap) {
-			size_t cap = g->bytes_cap ? g->bytes_cap : 1u << 20;
-			while (cap < g->len + a.body_len + 1)
-				cap *= 2;
-			char *b = realloc(g->bytes, cap);
-			if (b == NULL)
-				return -1;
-			g->bytes = b;
-			g->bytes_cap = cap;
-		}
 		struct raw_item *ri = &g->raw[g->n++];
 		ri->uid = a.uid;
 		ri->internaldate = a.internaldate;
-		ri->off = g->len;
-		ri->len = a.body_len;
+		ri->off = off;
+		ri->len = len;
 		ri->oversize = 0;
 		ri->spooled = false;
 		ri->spool_fd = -1;
@@ -1159,9 +1233,6 @@ static int gather_add(struct gather *g, clist *result, const uint32_t *uids,
 			if (ri->oversize == 0)
 				ri->oversize = LIMIT_MESSAGE_BYTES + 1u;
 		}
-		if (a.body_len > 0)
-			memcpy(g->bytes + g->len, a.body, a.body_len);
-		g->len += a.body_len;
 	}
 	return 0;
 }
@@ -1288,16 +1359,19 @@ static int spool_message(struct imap_worker *w, mailimap *imap, uint32_t uid, in
 	return rc;
 }
 
-/* Fetch bodies (or only headers) for uids into g. */
+/* Fetch bodies (or only headers) for uids into g, streamed (above). */
 static int fetch_into(mailimap *imap, const uint32_t *uids, size_t n, bool header_only,
 		      struct gather *g, const uint32_t *sizes)
 {
 	if (n == 0)
 		return MAILIMAP_NO_ERROR;
+	g->nruns = 0;
+	mailimap_set_msg_body_handler(imap, on_body, g);
 	clist *result;
 	int rc = fetch(imap, uids, n, false, header_only, &result);
+	mailimap_set_msg_body_handler(imap, NULL, NULL);
 	if (rc != MAILIMAP_NO_ERROR)
-		return rc;
+		return g->failed ? MAILIMAP_ERROR_MEMORY : rc;
 	if (gather_add(g, result, uids, sizes, n, header_only) != 0)
 		rc = MAILIMAP_ERROR_MEMORY;
 	mailimap_fetch_list_free(result);
@@ -1485,9 +1559,15 @@ static int fetch_batch(struct imap_worker *w, mailimap *imap, uint32_t uidvalidi
 		       const uint32_t *big_sizes, size_t nbig, uint64_t bytes)
 {
 	struct gather g = {0};
-	int rc = fetch_into(imap, small, nsmall, false, &g, NULL);
+	/* RFC822.SIZE is the body's size: room for all of it at once (more
+	 * is made if a server's sizes are off). */
+	int rc = gather_reserve(&g, bytes) ? MAILIMAP_NO_ERROR : MAILIMAP_ERROR_MEMORY;
+	if (rc == MAILIMAP_NO_ERROR)
+		rc = fetch_into(imap, small, nsmall, false, &g, NULL);
 	if (rc == MAILIMAP_NO_ERROR)
 		rc = fetch_into(imap, big, nbig, true, &g, big_sizes);
+	free(g.runs);
+	g.runs = NULL;
 	struct pending *p = NULL;
 	struct imap_batch *b = NULL;
 	if (rc == MAILIMAP_NO_ERROR &&

@@ -28,6 +28,10 @@ Hostile answers (--hostile CONN:KIND), for what libetpan 1.9.4 mishandles:
   lying-size      RFC822.SIZE says the real size, the body FETCH sends the
                   message padded to --flood-bytes
 
+Answers that are legal but unusual (--odd-fetch): unsolicited FETCH
+responses (flag changes, with and without UID) before each body, and each
+body's UID sent after its literal.
+
 Mail that arrives between commands (--late-messages DIR): DIR's messages
 join the mailbox at one moment and are announced with "* N EXISTS" then
 only, never again. --late-at idle (the default): at the first IDLE, before
@@ -496,6 +500,17 @@ class Session:
                     # Lines of filler appended to the body, so it stays a mail.
                     data = data + (b"x" * 98 + CRLF) * (pad // 100)
                     head = head.rsplit("{", 1)[0] + "{%d}" % len(data)
+                if body and srv.args.odd_fetch:
+                    # Unsolicited flag changes between the answers, one
+                    # with its UID (as Dovecot sends them), and the UID
+                    # after the literal (the order is the server's).
+                    other = len(srv.messages) - uid + 1
+                    self.line("* %d FETCH (FLAGS (\\Seen))" % other)
+                    self.line("* %d FETCH (UID %d FLAGS (\\Seen \\Answered))" % (other, other))
+                    tail = ' INTERNALDATE "%s" %s {%d}' % (date, section, len(data))
+                    self.send(("* %d FETCH (" % uid + tail[1:]).encode() + CRLF + data +
+                              (" UID %d)" % uid).encode() + CRLF)
+                    continue
                 if (self.n, "fetch-mid") in srv.faults:
                     self.send(head.encode() + CRLF + data[: len(data) // 2])
                     srv.fault(self.n, "fetch-mid")
@@ -571,6 +586,8 @@ def main():
     p.add_argument("--stall", action="append", default=[], metavar="CONN:POINT")
     p.add_argument("--cut", action="append", default=[], metavar="CONN:POINT")
     p.add_argument("--hostile", action="append", default=[], metavar="CONN:KIND")
+    p.add_argument("--odd-fetch", action="store_true",
+                   help="unsolicited FETCH responses between the bodies, the UID after each body")
     p.add_argument("--flood-bytes", type=int, default=256 << 20,
                    help="filler sent by huge-literal and lying-size")
     Server(p.parse_args()).serve()
