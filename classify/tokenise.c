@@ -66,24 +66,39 @@ static inline size_t utf8_decode(const unsigned char *p, const unsigned char *en
 	return need + 1;
 }
 
+/* classify_cp() for ASCII, as a table: most text is ASCII, and a lookup per
+ * byte is what keeps tokenising cheap (each response is read several times). */
+#define S CP_SEP
+#define W CP_WORD
+#define A CP_APOS
+#define H CP_HYPHEN
+#define B CP_BREAK
+#define N CP_NEWLINE
+static const unsigned char ascii_class[128] = {
+	S, S, S, S, S, S, S, S, S, S, N, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, B, S, S, S, S, S, A, B, B, S, S, B, H, B, S,
+	W, W, W, W, W, W, W, W, W, W, B, B, S, S, S, B,
+	S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+	W, W, W, W, W, W, W, W, W, W, W, B, S, B, S, S,
+	S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+	W, W, W, W, W, W, W, W, W, W, W, B, S, B, S, S,
+};
+#undef S
+#undef W
+#undef A
+#undef H
+#undef B
+#undef N
+
 static inline enum cp_class classify_cp(int32_t cp)
 {
-	if (cp < 0x80) {
-		if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-		    (cp >= '0' && cp <= '9'))
-			return CP_WORD;
-		switch (cp) {
-		case '\'': return CP_APOS;
-		case '-': return CP_HYPHEN;
-		case '\n': return CP_NEWLINE;
-		case '.': case ',': case ';': case ':': case '!': case '?':
-		case '(': case ')': case '[': case ']': case '{': case '}':
-			return CP_BREAK;
-		default: return CP_SEP;
-		}
-	}
+	if (cp < 0)
+		return CP_SEP; /* an invalid byte */
+	if (cp < 0x80)
+		return (enum cp_class)ascii_class[cp];
 	if (cp < 0xC0)
-		return CP_SEP; /* Latin-1 symbols, and invalid bytes (-1) */
+		return CP_SEP; /* Latin-1 symbols */
 	if (cp <= 0xFF)
 		return latin1_fold[cp - 0xC0] ? CP_WORD : CP_SEP;
 	if (cp >= 0x300 && cp <= 0x36F)
@@ -152,8 +167,15 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 
 	/* Separators before the word. */
 	while (p < end) {
-		n = utf8_decode(p, end, &cp);
-		enum cp_class k = classify_cp(cp);
+		enum cp_class k;
+		if (*p < 0x80) {
+			cp = *p;
+			n = 1;
+			k = (enum cp_class)ascii_class[cp];
+		} else {
+			n = utf8_decode(p, end, &cp);
+			k = classify_cp(cp);
+		}
 		if (k == CP_WORD)
 			break;
 		switch (k) {
@@ -184,6 +206,15 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 			  newlines <= 1;
 
 	while (p < end) {
+		if (*p < 0x80 && ascii_class[*p] == CP_WORD) {
+			/* the common case, without decoding */
+			if (w->len < TOK_WORD_MAX)
+				w->text[w->len++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
+			else
+				w->too_long = true;
+			p++;
+			continue;
+		}
 		n = utf8_decode(p, end, &cp);
 		enum cp_class k = classify_cp(cp);
 		if (k == CP_WORD) {
