@@ -167,15 +167,8 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 
 	/* Separators before the word. */
 	while (p < end) {
-		enum cp_class k;
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-			k = (enum cp_class)ascii_class[cp];
-		} else {
-			n = utf8_decode(p, end, &cp);
-			k = classify_cp(cp);
-		}
+		n = utf8_decode(p, end, &cp);
+		enum cp_class k = classify_cp(cp);
 		if (k == CP_WORD)
 			break;
 		switch (k) {
@@ -207,11 +200,7 @@ bool tok_next(struct tok_reader *r, struct tok_word *w)
 
 	while (p < end) {
 		if (*p < 0x80 && ascii_class[*p] == CP_WORD) {
-			/* the common case, without decoding */
-			if (w->len < TOK_WORD_MAX)
-				w->text[w->len++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + ('a' - 'A') : *p);
-			else
-				w->too_long = true;
+			word_append(w, *p, p, 1); /* the common case, without decoding */
 			p++;
 			continue;
 		}
