@@ -543,6 +543,22 @@ START_TEST(reconcile_and_sources)
 	ck_assert_int_eq(storage_record_uid(st, src, 7, 3, id_dup), 0);
 	ck_assert_int_eq(storage_set_imap_state(st, src, 7, 5, 1), 0);
 	ck_assert_int_eq(storage_commit(st), 0);
+	/* Recording a UID again re-points it; one that names no response
+	 * fails, naming what it was doing, and leaves the old row. */
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_record_uid(st, src, 7, 2, id_a), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM imap_uids WHERE uid = 2"), 1);
+	ck_assert_int_eq(count("SELECT response_id FROM imap_uids WHERE uid = 2"), id_a);
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_ne(storage_record_uid(st, src, 7, 2, id_b + 100), 0);
+	ck_assert_ptr_nonnull(strstr(storage_errmsg(st), "recording a mailbox UID"));
+	storage_rollback(st);
+	ck_assert_int_eq(count("SELECT response_id FROM imap_uids WHERE uid = 2"), id_a);
+	ck_assert_int_eq(storage_begin(st), 0);
+	ck_assert_int_eq(storage_record_uid(st, src, 7, 2, id_b), 0);
+	ck_assert_int_eq(storage_commit(st), 0);
+	ck_assert_int_eq(count("SELECT response_id FROM imap_uids WHERE uid = 2"), id_b);
 
 	/* The server holds 1, 3, 4, 5: 2 is gone (moved or deleted there),
 	 * 4 and 5 were never stored although the cursor is at 5. */
