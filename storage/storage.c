@@ -758,7 +758,6 @@ static int bind_text(sqlite3_stmt *s, int i, const char *v)
 	return v != NULL ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
 }
 
-/* Step a statement that returns no rows, and reset it for reuse. */
 /* Reset s after a step that returned rc; on anything but SQLITE_DONE,
  * keep the error, naming what was being done. */
 static int finish(struct storage *st, sqlite3_stmt *s, int rc, const char *what)
@@ -774,6 +773,7 @@ static int finish(struct storage *st, sqlite3_stmt *s, int rc, const char *what)
 	return 0;
 }
 
+/* Step a statement that returns no rows, and reset it for reuse. */
 static int run(struct storage *st, sqlite3_stmt *s, const char *what)
 {
 	return finish(st, s, sqlite3_step(s), what);
